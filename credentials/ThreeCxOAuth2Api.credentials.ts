@@ -1,0 +1,98 @@
+import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+/**
+ * The server address as the user typed it, reduced to scheme, host and port: a trailing slash or
+ * a pasted `/xapi/v1` suffix is removed. The node's requestDefaults use the same expression.
+ */
+const SERVER = "$self.baseUrl.trim().replace(/\\/+$/, '').replace(/\\/xapi\\/v1$/i, '').replace(/\\/+$/, '')";
+
+export class ThreeCxOAuth2Api implements ICredentialType {
+	name = 'threeCxOAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = '3CX OAuth2 API';
+
+	icon: Icon = { light: 'file:../icons/3cx.svg', dark: 'file:../icons/3cx.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-3cx/n8n-nodes-3cx#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'https://pbx.example.com:5001',
+			description:
+				'Address of your 3CX server, as you open its Admin console (self-hosted servers often use port 5001)',
+		},
+		{
+			displayName: 'Client ID',
+			name: 'clientId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: '900',
+			description:
+				'In the 3CX Admin console: Integrations > API > Add, tick "XAPI Access Enabled"; the Client ID is the number (DN) you give the client',
+		},
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'The API key 3CX shows once when you save the API client',
+		},
+		{
+			displayName: 'Ignore SSL Issues (Insecure)',
+			name: 'ignoreSSLIssues',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to connect even if the server certificate cannot be validated (a self-signed certificate on an on-premise PBX), for both the token and the API calls',
+		},
+		{
+			displayName: 'Grant Type',
+			name: 'grantType',
+			type: 'hidden',
+			default: 'clientCredentials',
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'hidden',
+			default: `={{ ${SERVER} }}/connect/token`,
+		},
+		{
+			displayName: 'Scope',
+			name: 'scope',
+			type: 'hidden',
+			default: '',
+		},
+		{
+			displayName: 'Auth URI Query Parameters',
+			name: 'authQueryParameters',
+			type: 'hidden',
+			default: '',
+		},
+		{
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'hidden',
+			default: 'body',
+		},
+	];
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{ ${SERVER.replace('$self', '$credentials')} }}/xapi/v1`,
+			url: '/Defs',
+			qs: { $select: 'Id' },
+			skipSslCertificateValidation: '={{ $credentials.ignoreSSLIssues }}' as unknown as boolean,
+		},
+	};
+}

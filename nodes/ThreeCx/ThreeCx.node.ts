@@ -1,0 +1,58 @@
+import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+
+import { defaultResource, generatedProperties, resourceOptions } from './generated/description';
+import { buildRequest, CREDENTIAL_TYPE } from './runtime/request';
+import { handleResponse } from './runtime/response';
+
+/**
+ * The 3CX node. Resources and operations are generated from 3CX's XAPI OpenAPI spec (see
+ * generated/ and the generator); this file holds what is written by hand: the node's metadata,
+ * where requests go, and the two hooks every operation runs.
+ */
+export class ThreeCx implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: '3CX',
+		name: 'threeCx',
+		icon: { light: 'file:../../icons/3cx.svg', dark: 'file:../../icons/3cx.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description: 'Automate the 3CX phone system (v20) through its configuration API (XAPI)',
+		defaults: {
+			name: '3CX',
+		},
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: CREDENTIAL_TYPE,
+				required: true,
+			},
+		],
+		requestDefaults: {
+			baseURL:
+				"={{ $credentials.baseUrl.trim().replace(/\\/+$/, '').replace(/\\/xapi\\/v1$/i, '').replace(/\\/+$/, '') }}/xapi/v1",
+			headers: {
+				Accept: 'application/json',
+			},
+			ignoreHttpStatusErrors: true,
+			skipSslCertificateValidation: '={{ $credentials.ignoreSSLIssues }}' as unknown as boolean,
+		},
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: resourceOptions,
+				default: defaultResource,
+				routing: {
+					send: { preSend: [buildRequest] },
+					output: { postReceive: [handleResponse] },
+				},
+			},
+			...generatedProperties,
+		],
+	};
+}

@@ -1,0 +1,191 @@
+/**
+ * The request builder: one preSend hook that every operation runs. It reads the operation's entry
+ * in the generated table and writes method, URL, query and body in XAPI's exact wire format.
+ * Every value is checked first; a bad one stops the item with an error naming the field.
+ */
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteSingleFunctions,
+	type IHttpRequestOptions,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { generatedProperties } from '../generated/description';
+import { bodyFieldKinds, operations } from '../generated/operations';
+import { ensureToken, rememberRequest } from './token';
+import { bodyValue, FieldError, isEmpty, odataLiteral, pathSegment } from './odata';
+import type { OperationSpec } from './types';
+
+export const CREDENTIAL_TYPE = 'threeCxOAuth2Api';
+
+/** Display names and allowed values of the generated fields, for messages and enum checks. */
+interface FieldInfo {
+	displayName: string;
+	values?: Set<string>;
+	children?: Map<string, FieldInfo>;
+}
+
+let fieldInfo: Map<string, FieldInfo> | undefined;
+
+function infoOf(property: INodeProperties): FieldInfo {
+	const info: FieldInfo = { displayName: property.displayName };
+	if (property.type === 'options' || property.type === 'multiOptions') {
+		info.values = new Set((property.options ?? []).map((o) => String((o as { value: unknown }).value)));
+	}
+	if (property.type === 'collection') {
+		info.children = new Map(
+			(property.options as INodeProperties[]).map((child) => [child.name, infoOf(child)]),
+		);
+	}
+	return info;
+}
+
+function fields(): Map<string, FieldInfo> {
+	if (!fieldInfo) {
+		fieldInfo = new Map();
+		for (const property of generatedProperties) {
+			if (property.name !== 'operation') fieldInfo.set(property.name, infoOf(property));
+		}
+	}
+	return fieldInfo;
+}
+
+function label(name: string, parent?: string): string {
+	if (parent) {
+		const collection = fields().get(parent);
+		const child = collection?.children?.get(name);
+		return `${collection?.displayName ?? parent} > ${child?.displayName ?? name}`;
+	}
+	return fields().get(name)?.displayName ?? name;
+}
+
+function checkEnum(value: unknown, name: string, parent?: string): void {
+	const info = parent ? fields().get(parent)?.children?.get(name) : fields().get(name);
+	if (!info?.values) return;
+	const list = Array.isArray(value) ? value : [value];
+	for (const v of list) {
+		if (!info.values.has(String(v))) {
+			const allowed = [...info.values].slice(0, 12).join(', ');
+			throw new FieldError(
+				label(name, parent),
+				`"${String(v)}" is not one of the allowed values (${allowed}${info.values.size > 12 ? ', …' : ''})`,
+			);
+		}
+	}
+}
+
+/** The table entry of the selected operation, checked against the selected resource. */
+export function selectedOperation(context: IExecuteSingleFunctions): { name: string; spec: OperationSpec } {
+	const name = context.getNodeParameter('operation') as string;
+	const resource = context.getNodeParameter('resource') as string;
+	const spec = operations[name];
+	if (!spec) {
+		throw new NodeOperationError(context.getNode(), `Unknown operation "${name}"`, {
+			description: 'Pick the operation again: this one does not exist in this version of the 3CX node.',
+		});
+	}
+	if (spec.resource !== resource) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`Operation "${name}" does not belong to resource "${resource}"`,
+			{ description: 'Pick the operation again after changing the resource.' },
+		);
+	}
+	return { name, spec };
+}
+
+function buildUrl(context: IExecuteSingleFunctions, spec: OperationSpec, timeZone: string): string {
+	let url = spec.path;
+	for (const [placeholder, field, kind, nullable] of spec.params) {
+		const value = context.getNodeParameter(field, undefined, { extractValue: true });
+		const literal = odataLiteral(value, kind, label(field), { timeZone, allowEmpty: nullable === 1 });
+		url = url.split(`{${placeholder}}`).join(pathSegment(literal));
+	}
+	return url;
+}
+
+function buildBody(context: IExecuteSingleFunctions, spec: OperationSpec, timeZone: string): IDataObject | undefined {
+	if (!spec.body) return undefined;
+	const body: IDataObject = {};
+	if ('collection' in spec.body) {
+		const collection = spec.body.collection;
+		const values = (context.getNodeParameter(collection, {}) ?? {}) as IDataObject;
+		const kinds = bodyFieldKinds[collection] ?? {};
+		for (const [key, value] of Object.entries(values)) {
+			const name = label(key, collection);
+			const kind = kinds[key];
+			if (kind === 'json') body[key] = bodyValue(value, 'json', name) as IDataObject;
+			else if (kind === 'date') body[key] = isEmpty(value) ? null : (bodyValue(value, 'date', name, timeZone) as string);
+			else {
+				checkEnum(value, key, collection);
+				body[key] = value as IDataObject[keyof IDataObject];
+			}
+		}
+		return body;
+	}
+	for (const [key, field, kind, required] of spec.body.params) {
+		const value = context.getNodeParameter(field, undefined);
+		const name = label(field);
+		if (isEmpty(value) || (kind === 'json' && typeof value === 'string' && value.trim() === '')) {
+			if (required && kind !== 'str') throw new FieldError(name, 'is required');
+			if (required) throw new FieldError(name, 'is required and cannot be empty');
+			continue;
+		}
+		if (kind === 'enum') checkEnum(value, field);
+		body[key] = bodyValue(value, kind, name, timeZone) as IDataObject[keyof IDataObject];
+	}
+	return body;
+}
+
+function buildQuery(context: IExecuteSingleFunctions, spec: OperationSpec, timeZone: string): IDataObject {
+	const qs: IDataObject = {};
+	for (const [key, field, kind, optional] of spec.query ?? []) {
+		const value = context.getNodeParameter(field, undefined);
+		if (isEmpty(value) && optional) continue;
+		qs[key] = odataLiteral(value, kind, label(field), { timeZone, allowEmpty: optional === 1 });
+	}
+	return qs;
+}
+
+/** n8n's Base URL field as the node and the credential read it (see the credential). */
+export function checkBaseUrl(context: IExecuteSingleFunctions, baseUrl: unknown): void {
+	const text = typeof baseUrl === 'string' ? baseUrl.trim() : '';
+	if (!/^https?:\/\/[^/\s]+/i.test(text)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`The Base URL of the 3CX credential must start with https:// (or http://), got "${text}"`,
+			{ description: 'Use the address of your 3CX Admin console, for example https://pbx.example.com:5001' },
+		);
+	}
+}
+
+export async function buildRequest(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const { spec } = selectedOperation(this);
+	const timeZone = this.getTimezone();
+	let invalid: FieldError | undefined;
+	try {
+		requestOptions.method = spec.method;
+		requestOptions.url = buildUrl(this, spec, timeZone);
+		const body = buildBody(this, spec, timeZone);
+		requestOptions.body = body ?? {};
+		requestOptions.qs = { ...(requestOptions.qs ?? {}), ...buildQuery(this, spec, timeZone) };
+	} catch (error) {
+		if (!(error instanceof FieldError)) throw new NodeOperationError(this.getNode(), error as Error);
+		invalid = error;
+	}
+	if (invalid) {
+		throw new NodeOperationError(this.getNode(), `${invalid.field} ${invalid.problem}`, {
+			itemIndex: this.getItemIndex(),
+			description: 'Nothing was sent to 3CX. Correct the field and run the node again.',
+		});
+	}
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+	checkBaseUrl(this, credentials.baseUrl);
+	const token = await ensureToken(this, CREDENTIAL_TYPE, credentials);
+	rememberRequest(this, requestOptions, token);
+	return requestOptions;
+}

@@ -1,0 +1,43 @@
+/**
+ * Shapes of the generated runtime table (generated/operations.ts). The generator writes it; the
+ * request builder reads it to put every value on the wire in XAPI's exact OData format.
+ */
+
+/**
+ * How a value is written: `int`/`num` bare numbers, `bool` true/false, `date` bare ISO-8601 with
+ * offset, `guid` bare GUID, `str`/`enum` single-quoted strings with `'` doubled, `json` parsed JSON.
+ */
+export type WireKind = 'int' | 'num' | 'bool' | 'date' | 'guid' | 'str' | 'enum' | 'json';
+
+/**
+ * A path or function parameter: the `{placeholder}` in the path, the node field, the kind, and 1
+ * when the spec lets it be empty (nullable strings go as `''`).
+ */
+export type PathParam = [placeholder: string, field: string, kind: WireKind, nullable: 0 | 1];
+
+/** An action parameter: the JSON body key, the node field, the kind, 1 when it must have a value. */
+export type BodyParam = [key: string, field: string, kind: WireKind, required: 0 | 1];
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface OperationSpec {
+	/** The resource (tag) the operation belongs to. */
+	resource: string;
+	method: HttpMethod;
+	/** The spec's path template, e.g. `/Users({Id})` or `/Fax/Pbx.InitFax()`. */
+	path: string;
+	params: PathParam[];
+	/** Entity writes send the fields of a body collection; actions send their parameters. */
+	body?: { collection: string } | { params: BodyParam[] };
+	/** Query parameters other than the OData `$` options (none in 20.0.10, kept for other specs). */
+	query?: PathParam[];
+	/** `collection`: `{ value: [...] }`, one item per element; `none`: the spec declares no body. */
+	response: 'collection' | 'entity' | 'none';
+	/** The operation takes `$top`/`$skip`, so Return All and Limit apply. */
+	paged?: boolean;
+}
+
+export type OperationTable = Record<string, OperationSpec>;
+
+/** Per body collection, the fields that need more than their n8n value: JSON text, dates. */
+export type BodyFieldKinds = Record<string, Record<string, 'json' | 'date'>>;
