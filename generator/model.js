@@ -253,7 +253,7 @@ const SENSITIVE = /secret|password|token|apikey/i;
 
 /**
  * Top-level fields are shared: one property serves every operation that needs the identical field
- * (same name, type, default, options and requiredness). Two different fields that the spec names
+ * (same name, type, default and options). Two different fields that the spec names
  * alike get distinct property names, so that n8n never sees one name with two types.
  */
 class FieldRegistry {
@@ -264,12 +264,15 @@ class FieldRegistry {
 
 	use({ name, d, required, description }, resources, operation) {
 		const shape = fieldShape(d, name);
-		const key = JSON.stringify([name, shape.type, shape.default, shape.enumName || null, required, d.kind]);
+		const key = JSON.stringify([name, shape.type, shape.default, shape.enumName || null, d.kind]);
 		let field = this.byKey.get(key);
 		if (!field) {
 			field = { key, specName: name, kind: d.kind, shape, required, description, resources: new Set(), operations: new Set() };
 			this.byKey.set(key, field);
 		}
+		// Shown as required only where every operation needs it; the request builder still
+		// refuses an empty value for each operation that requires one.
+		field.required = field.required && required;
 		for (const r of resources) field.resources.add(r);
 		field.operations.add(operation);
 		return field;
@@ -288,9 +291,10 @@ class FieldRegistry {
 			group.sort((a, b) => rank(a) - rank(b) || cmp(a.key, b.key));
 			group.forEach((field, i) => {
 				let name = i === 0 ? specName : `${specName}${suffix(field)}`;
+				if (taken.has(name) || RESERVED.has(name)) name = `${specName}${suffix(field)}`;
 				let n = 2;
-				while (taken.has(name.toLowerCase()) || RESERVED.has(name)) name = `${specName}${suffix(field)}${n++}`;
-				taken.add(name.toLowerCase());
+				while (taken.has(name) || RESERVED.has(name)) name = `${specName}${suffix(field)}${n++}`;
+				taken.add(name);
 				field.name = name;
 				out.push(field);
 			});
@@ -303,7 +307,7 @@ const RESERVED = new Set(['resource', 'operation', 'requestOptions', 'returnAll'
 const KIND_RANK = ['integer', 'string', 'guid', 'datetime', 'boolean', 'number', 'enum', 'object', 'array', 'unknown'];
 
 function rank(field) {
-	return KIND_RANK.indexOf(field.kind) * 2 + (field.required ? 0 : 1);
+	return KIND_RANK.indexOf(field.kind);
 }
 
 function suffix(field) {
@@ -319,7 +323,7 @@ function suffix(field) {
 		array: 'List',
 		unknown: 'Value',
 	}[field.kind];
-	return field.required ? base : `${base}Optional`;
+	return base;
 }
 
 function bodyCollection(spec, collections, schemaName) {

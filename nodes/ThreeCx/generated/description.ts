@@ -6011,7 +6011,7 @@ export const generatedProperties: INodeProperties[] = [
 	},
 	{
 		displayName: 'Filename',
-		name: 'FilenameText2',
+		name: 'Filename',
 		type: 'string',
 		required: true,
 		default: '',
@@ -6562,23 +6562,11 @@ export const generatedProperties: INodeProperties[] = [
 		displayName: 'Contact',
 		name: 'contact',
 		type: 'string',
-		required: true,
-		default: '',
-		displayOptions: {
-			show: {
-				operation: ['testOutboundCall'],
-			},
-		},
-	},
-	{
-		displayName: 'Contact',
-		name: 'contactTextOptional',
-		type: 'string',
 		default: '',
 		description: 'Leave empty to send nothing',
 		displayOptions: {
 			show: {
-				operation: ['makeCall'],
+				operation: ['makeCall', 'testOutboundCall'],
 			},
 		},
 	},
@@ -6654,24 +6642,11 @@ export const generatedProperties: INodeProperties[] = [
 		displayName: 'Description',
 		name: 'description',
 		type: 'json',
-		required: true,
 		default: '{}',
-		description: 'JSON object (CreateBackup)',
+		description: 'JSON object (CreateBackup); leave empty to send nothing',
 		displayOptions: {
 			show: {
-				operation: ['backup'],
-			},
-		},
-	},
-	{
-		displayName: 'Description',
-		name: 'descriptionJsonOptional',
-		type: 'json',
-		default: '{}',
-		description: 'JSON object (RequestHelp); leave empty to send nothing',
-		displayOptions: {
-			show: {
-				operation: ['requestHelp'],
+				operation: ['backup', 'requestHelp'],
 			},
 		},
 	},
@@ -6728,23 +6703,11 @@ export const generatedProperties: INodeProperties[] = [
 		displayName: 'DN',
 		name: 'dn',
 		type: 'string',
-		required: true,
-		default: '',
-		displayOptions: {
-			show: {
-				operation: ['makeCallRecordCustomPrompt', 'makeCallUserRecordGreeting'],
-			},
-		},
-	},
-	{
-		displayName: 'DN',
-		name: 'dnTextOptional',
-		type: 'string',
 		default: '',
 		description: 'Leave empty to send nothing',
 		displayOptions: {
 			show: {
-				operation: ['makeCall'],
+				operation: ['makeCall', 'makeCallRecordCustomPrompt', 'makeCallUserRecordGreeting'],
 			},
 		},
 	},
@@ -6885,23 +6848,11 @@ export const generatedProperties: INodeProperties[] = [
 		displayName: 'Extension',
 		name: 'extension',
 		type: 'string',
-		required: true,
-		default: '',
-		displayOptions: {
-			show: {
-				operation: ['playPrompt', 'recordPrompt'],
-			},
-		},
-	},
-	{
-		displayName: 'Extension',
-		name: 'extensionTextOptional',
-		type: 'string',
 		default: '',
 		description: 'Leave empty to send nothing',
 		displayOptions: {
 			show: {
-				operation: ['getLogs'],
+				operation: ['getLogs', 'playPrompt', 'recordPrompt'],
 			},
 		},
 	},
@@ -6936,7 +6887,7 @@ export const generatedProperties: INodeProperties[] = [
 	},
 	{
 		displayName: 'File Name',
-		name: 'fileNameText3',
+		name: 'fileName',
 		type: 'string',
 		required: true,
 		default: '',
@@ -6960,7 +6911,7 @@ export const generatedProperties: INodeProperties[] = [
 	},
 	{
 		displayName: 'Filename',
-		name: 'filenameText4',
+		name: 'filename',
 		type: 'string',
 		required: true,
 		default: '',
@@ -7140,7 +7091,7 @@ export const generatedProperties: INodeProperties[] = [
 	},
 	{
 		displayName: 'ID',
-		name: 'idNumber2',
+		name: 'id',
 		type: 'number',
 		required: true,
 		default: 0,
@@ -7152,31 +7103,25 @@ export const generatedProperties: INodeProperties[] = [
 	},
 	{
 		displayName: 'ID',
-		name: 'idText2',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions: {
-			show: {
-				operation: ['deleteConverterConfiguration'],
-			},
-		},
-	},
-	{
-		displayName: 'ID',
-		name: 'idTextOptional',
+		name: 'idText',
 		type: 'string',
 		default: '',
 		description: 'Leave empty to send nothing',
 		displayOptions: {
 			show: {
-				operation: ['deleteVectorStore', 'getAITemplateContents', 'getVectorStore', 'getVectorStoreFiles'],
+				operation: [
+					'deleteConverterConfiguration',
+					'deleteVectorStore',
+					'getAITemplateContents',
+					'getVectorStore',
+					'getVectorStoreFiles',
+				],
 			},
 		},
 	},
 	{
 		displayName: 'ID',
-		name: 'idGuid2',
+		name: 'idGuid',
 		type: 'string',
 		required: true,
 		default: '',
@@ -7189,7 +7134,7 @@ export const generatedProperties: INodeProperties[] = [
 	},
 	{
 		displayName: 'IDs',
-		name: 'idsList2',
+		name: 'ids',
 		type: 'json',
 		required: true,
 		default: '[]',
@@ -7287,7 +7232,7 @@ export const generatedProperties: INodeProperties[] = [
 	},
 	{
 		displayName: 'Limit',
-		name: 'limitNumber2',
+		name: 'limitNumber',
 		type: 'number',
 		required: true,
 		default: 0,
@@ -7384,7 +7329,7 @@ export const generatedProperties: INodeProperties[] = [
 	},
 	{
 		displayName: 'Name',
-		name: 'nameText2',
+		name: 'name',
 		type: 'string',
 		required: true,
 		default: '',
@@ -7396,50 +7341,35 @@ export const generatedProperties: INodeProperties[] = [
 	},
 	{
 		displayName: 'Number',
-		name: 'numberText2',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions: {
-			show: {
-				operation: ['createContactByNumber', 'deleteCompanyByNumber', 'getContactsByNumber'],
-			},
-		},
-	},
-	{
-		displayName: 'Number',
-		name: 'numberTextOptional',
+		name: 'number',
 		type: 'string',
 		default: '',
 		description: 'Leave empty to send nothing',
 		displayOptions: {
 			show: {
-				operation: ['deleteContactsByType'],
+				operation: ['createContactByNumber', 'deleteCompanyByNumber', 'deleteContactsByType', 'getContactsByNumber'],
 			},
 		},
 	},
 	{
 		displayName: 'Options',
-		name: 'optionsJson2',
-		type: 'json',
-		required: true,
-		default: '{}',
-		description: 'JSON object (GarbageCollect)',
-		displayOptions: {
-			show: {
-				operation: ['disable', 'enable', 'garbageCollect', 'restart', 'start', 'stop'],
-			},
-		},
-	},
-	{
-		displayName: 'Options',
-		name: 'optionsJsonOptional',
+		name: 'optionsJson',
 		type: 'json',
 		default: '{}',
 		description: 'JSON object (UsersRequestOptions); leave empty to send nothing',
 		displayOptions: {
 			show: {
-				operation: ['getGoogleUsers', 'getM365Groups', 'getM365Users'],
+				operation: [
+					'disable',
+					'enable',
+					'garbageCollect',
+					'getGoogleUsers',
+					'getM365Groups',
+					'getM365Users',
+					'restart',
+					'start',
+					'stop',
+				],
 			},
 		},
 	},

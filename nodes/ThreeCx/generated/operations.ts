@@ -99,7 +99,7 @@ export const operations: OperationTable = {
 		response: 'collection',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 			],
 		},
 	},
@@ -123,7 +123,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 			],
 		},
 	},
@@ -135,7 +135,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 			],
 		},
 	},
@@ -147,7 +147,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 			],
 		},
 	},
@@ -159,7 +159,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 			],
 		},
 	},
@@ -171,7 +171,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 			],
 		},
 	},
@@ -183,7 +183,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 			],
 		},
 	},
@@ -195,7 +195,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 			],
 		},
 	},
@@ -207,7 +207,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 				['user', 'user', 'json', 1],
 			],
 		},
@@ -305,7 +305,7 @@ export const operations: OperationTable = {
 		body: {
 			params: [
 				['contact', 'contactJson', 'json', 1],
-				['number', 'numberText2', 'str', 1],
+				['number', 'number', 'str', 1],
 			],
 		},
 	},
@@ -626,7 +626,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['id', 'idNumber2', 'int', 1],
+				['id', 'id', 'int', 1],
 			],
 		},
 	},
@@ -638,7 +638,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['number', 'numberText2', 'str', 1],
+				['number', 'number', 'str', 1],
 			],
 		},
 	},
@@ -659,7 +659,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 			],
 		},
 	},
@@ -672,7 +672,7 @@ export const operations: OperationTable = {
 		body: {
 			params: [
 				['contactSource', 'contactSource', 'enum', 1],
-				['number', 'numberTextOptional', 'str', 0],
+				['number', 'number', 'str', 0],
 			],
 		},
 	},
@@ -684,7 +684,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['id', 'idText2', 'str', 1],
+				['id', 'idText', 'str', 1],
 			],
 		},
 	},
@@ -709,7 +709,7 @@ export const operations: OperationTable = {
 		method: 'DELETE',
 		path: '/CustomPrompts({Filename})',
 		params: [
-			['Filename', 'FilenameText2', 'str', 0],
+			['Filename', 'Filename', 'str', 0],
 		],
 		response: 'none',
 	},
@@ -766,7 +766,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['filename', 'filenameText4', 'str', 1],
+				['filename', 'filename', 'str', 1],
 			],
 		},
 	},
@@ -889,7 +889,7 @@ export const operations: OperationTable = {
 		method: 'DELETE',
 		path: '/PhoneLogos({Filename})',
 		params: [
-			['Filename', 'FilenameText2', 'str', 0],
+			['Filename', 'Filename', 'str', 0],
 		],
 		response: 'none',
 	},
@@ -919,7 +919,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['fileName', 'fileNameText3', 'str', 1],
+				['fileName', 'fileName', 'str', 1],
 				['playlistKey', 'playlistKey', 'str', 1],
 			],
 		},
@@ -1031,7 +1031,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['id', 'idTextOptional', 'str', 0],
+				['id', 'idText', 'str', 0],
 			],
 		},
 	},
@@ -1065,7 +1065,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['options', 'optionsJson2', 'json', 1],
+				['options', 'optionsJson', 'json', 1],
 			],
 		},
 	},
@@ -1374,7 +1374,7 @@ export const operations: OperationTable = {
 		path: '/Users/Pbx.DownloadGreeting(userId={userId},fileName={fileName})',
 		params: [
 			['userId', 'userId', 'int', 0],
-			['fileName', 'fileNameText3', 'str', 0],
+			['fileName', 'fileName', 'str', 0],
 		],
 		response: 'entity',
 	},
@@ -1392,7 +1392,7 @@ export const operations: OperationTable = {
 		path: '/Playlists/Pbx.DownloadPlaylistFile(playlistKey={playlistKey},fileName={fileName})',
 		params: [
 			['playlistKey', 'playlistKey', 'str', 0],
-			['fileName', 'fileNameText3', 'str', 0],
+			['fileName', 'fileName', 'str', 0],
 		],
 		response: 'entity',
 	},
@@ -1590,7 +1590,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['options', 'optionsJson2', 'json', 1],
+				['options', 'optionsJson', 'json', 1],
 			],
 		},
 	},
@@ -1661,7 +1661,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['options', 'optionsJson2', 'json', 1],
+				['options', 'optionsJson', 'json', 1],
 			],
 		},
 	},
@@ -1726,7 +1726,7 @@ export const operations: OperationTable = {
 		method: 'GET',
 		path: '/AISettings/Pbx.GetAITemplateContents(id={id})',
 		params: [
-			['id', 'idTextOptional', 'str', 1],
+			['id', 'idText', 'str', 1],
 		],
 		response: 'entity',
 	},
@@ -2063,7 +2063,7 @@ export const operations: OperationTable = {
 		method: 'GET',
 		path: '/Contacts/Pbx.GetContactsByNumber(number={number})',
 		params: [
-			['number', 'numberText2', 'str', 0],
+			['number', 'number', 'str', 0],
 		],
 		response: 'collection',
 		paged: true,
@@ -2105,7 +2105,7 @@ export const operations: OperationTable = {
 		method: 'GET',
 		path: '/CrmIntegration/Pbx.GetCrmTemplateSource(name={name})',
 		params: [
-			['name', 'nameText2', 'str', 0],
+			['name', 'name', 'str', 0],
 		],
 		response: 'entity',
 	},
@@ -2122,7 +2122,7 @@ export const operations: OperationTable = {
 		path: '/DNProperties/Pbx.GetDNPropertyByName(dnNumber={dnNumber},name={name})',
 		params: [
 			['dnNumber', 'dnNumber', 'str', 0],
-			['name', 'nameText2', 'str', 0],
+			['name', 'name', 'str', 0],
 		],
 		response: 'entity',
 	},
@@ -2436,7 +2436,7 @@ export const operations: OperationTable = {
 		response: 'entity',
 		body: {
 			params: [
-				['options', 'optionsJsonOptional', 'json', 0],
+				['options', 'optionsJson', 'json', 0],
 			],
 		},
 	},
@@ -2545,7 +2545,7 @@ export const operations: OperationTable = {
 		params: [
 			['startDate', 'startDate', 'date', 0],
 			['endDate', 'endDate', 'date', 0],
-			['extension', 'extensionTextOptional', 'str', 1],
+			['extension', 'extension', 'str', 1],
 			['call', 'call', 'str', 1],
 			['severity', 'severity', 'str', 1],
 		],
@@ -2560,7 +2560,7 @@ export const operations: OperationTable = {
 		response: 'entity',
 		body: {
 			params: [
-				['options', 'optionsJsonOptional', 'json', 0],
+				['options', 'optionsJson', 'json', 0],
 			],
 		},
 	},
@@ -2572,7 +2572,7 @@ export const operations: OperationTable = {
 		response: 'entity',
 		body: {
 			params: [
-				['options', 'optionsJsonOptional', 'json', 0],
+				['options', 'optionsJson', 'json', 0],
 			],
 		},
 	},
@@ -2650,7 +2650,7 @@ export const operations: OperationTable = {
 		response: 'collection',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 			],
 		},
 	},
@@ -2815,7 +2815,7 @@ export const operations: OperationTable = {
 		method: 'GET',
 		path: '/Parameters/Pbx.GetParameterByName(name={name})',
 		params: [
-			['name', 'nameText2', 'str', 0],
+			['name', 'name', 'str', 0],
 		],
 		response: 'entity',
 	},
@@ -3199,7 +3199,7 @@ export const operations: OperationTable = {
 		response: 'collection',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 			],
 		},
 	},
@@ -3353,7 +3353,7 @@ export const operations: OperationTable = {
 		path: '/GetUpdateDetails(key={key},id={id})',
 		params: [
 			['key', 'key', 'guid', 0],
-			['id', 'idGuid2', 'guid', 0],
+			['id', 'idGuid', 'guid', 0],
 		],
 		response: 'entity',
 	},
@@ -3431,7 +3431,7 @@ export const operations: OperationTable = {
 		method: 'GET',
 		path: '/AISettings/Pbx.GetVectorStore(id={id})',
 		params: [
-			['id', 'idTextOptional', 'str', 1],
+			['id', 'idText', 'str', 1],
 		],
 		response: 'entity',
 	},
@@ -3440,8 +3440,8 @@ export const operations: OperationTable = {
 		method: 'GET',
 		path: '/AISettings/Pbx.GetVectorStoreFiles(id={id},limit={limit},after={after})',
 		params: [
-			['id', 'idTextOptional', 'str', 1],
-			['limit', 'limitNumber2', 'int', 0],
+			['id', 'idText', 'str', 1],
+			['limit', 'limitNumber', 'int', 0],
 			['after', 'after', 'str', 0],
 		],
 		response: 'entity',
@@ -3451,7 +3451,7 @@ export const operations: OperationTable = {
 		method: 'GET',
 		path: '/AISettings/Pbx.GetVectorStores(limit={limit},after={after})',
 		params: [
-			['limit', 'limitNumber2', 'int', 0],
+			['limit', 'limitNumber', 'int', 0],
 			['after', 'after', 'str', 0],
 		],
 		response: 'entity',
@@ -4221,9 +4221,9 @@ export const operations: OperationTable = {
 		response: 'entity',
 		body: {
 			params: [
-				['contact', 'contactTextOptional', 'str', 0],
+				['contact', 'contact', 'str', 0],
 				['destination', 'destination', 'str', 1],
-				['dn', 'dnTextOptional', 'str', 0],
+				['dn', 'dn', 'str', 0],
 				['testCall', 'testCall', 'bool', 0],
 			],
 		},
@@ -4237,7 +4237,7 @@ export const operations: OperationTable = {
 		body: {
 			params: [
 				['dn', 'dn', 'str', 1],
-				['filename', 'filenameText4', 'str', 1],
+				['filename', 'filename', 'str', 1],
 			],
 		},
 	},
@@ -4252,7 +4252,7 @@ export const operations: OperationTable = {
 		body: {
 			params: [
 				['dn', 'dn', 'str', 1],
-				['filename', 'filenameText4', 'str', 1],
+				['filename', 'filename', 'str', 1],
 			],
 		},
 	},
@@ -4264,7 +4264,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['id', 'idNumber2', 'int', 1],
+				['id', 'id', 'int', 1],
 				['up', 'up', 'bool', 1],
 			],
 		},
@@ -4277,8 +4277,8 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['filename', 'filenameText4', 'str', 1],
-				['ids', 'idsList2', 'json', 1],
+				['filename', 'filename', 'str', 1],
+				['ids', 'ids', 'json', 1],
 			],
 		},
 	},
@@ -4290,7 +4290,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 				['user', 'user', 'json', 1],
 			],
 		},
@@ -4521,7 +4521,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['id', 'idNumber2', 'int', 1],
+				['id', 'id', 'int', 1],
 			],
 		},
 	},
@@ -4631,7 +4631,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 			],
 		},
 	},
@@ -4655,7 +4655,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['description', 'descriptionJsonOptional', 'json', 0],
+				['description', 'description', 'json', 0],
 			],
 		},
 	},
@@ -4676,7 +4676,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['options', 'optionsJson2', 'json', 1],
+				['options', 'optionsJson', 'json', 1],
 			],
 		},
 	},
@@ -4963,7 +4963,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['options', 'optionsJson2', 'json', 1],
+				['options', 'optionsJson', 'json', 1],
 			],
 		},
 	},
@@ -4989,7 +4989,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['options', 'optionsJson2', 'json', 1],
+				['options', 'optionsJson', 'json', 1],
 			],
 		},
 	},
@@ -5128,7 +5128,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['ids', 'idsList2', 'json', 1],
+				['ids', 'ids', 'json', 1],
 			],
 		},
 	},

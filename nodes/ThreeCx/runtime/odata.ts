@@ -18,6 +18,7 @@ export class FieldError extends Error {
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const ISO_DATE_TIME =
 	/^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,12})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -195,7 +196,8 @@ export function odataLiteral(
 }
 
 /** A literal made safe for its path segment: everything but unreserved characters is escaped. */
-export function pathSegment(literal: string): string {
+export function pathSegment(literal: string, field = 'value'): string {
+	if (LONE_SURROGATE.test(literal)) throw new FieldError(field, 'contains an invalid character (a broken UTF-16 surrogate)');
 	return encodeURIComponent(literal);
 }
 

@@ -100,7 +100,7 @@ function buildUrl(context: IExecuteSingleFunctions, spec: OperationSpec, timeZon
 	for (const [placeholder, field, kind, nullable] of spec.params) {
 		const value = context.getNodeParameter(field, undefined, { extractValue: true });
 		const literal = odataLiteral(value, kind, label(field), { timeZone, allowEmpty: nullable === 1 });
-		url = url.split(`{${placeholder}}`).join(pathSegment(literal));
+		url = url.split(`{${placeholder}}`).join(pathSegment(literal, label(field)));
 	}
 	return url;
 }

@@ -1,0 +1,128 @@
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { operations } from '../nodes/ThreeCx/generated/operations';
+import { ThreeCx } from '../nodes/ThreeCx/ThreeCx.node';
+import { SPEC, specAvailable, specOperations } from './helpers/spec-files';
+
+const description = new ThreeCx().description;
+const properties = description.properties;
+const lowerFirst = (s: string) => s[0].toLowerCase() + s.slice(1);
+
+function operationProperty(resource: string): INodeProperties | undefined {
+	return properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource));
+}
+
+function shownFor(property: INodeProperties, operation: string): boolean {
+	const ops = property.displayOptions?.show?.operation as string[] | undefined;
+	return !!ops && ops.includes(operation);
+}
+
+const withSpec = specAvailable() ? describe : describe.skip;
+
+withSpec(`every operation of the spec${specAvailable() ? '' : ` (skipped: no spec at ${SPEC})`}`, () => {
+	const specOps = specOperations();
+
+	it('has 601 operations in 132 tags', () => {
+		expect(specOps).toHaveLength(601);
+		expect(new Set(specOps.map(([tag]) => tag)).size).toBe(132);
+	});
+
+	it('exists as an operation of its resource, with the right method and path template', () => {
+		const resourceValues = (properties[0].options as INodePropertyOptions[]).map((o) => o.value);
+		const problems: string[] = [];
+		for (const [tag, operationId, method, path] of specOps) {
+			const resource = lowerFirst(tag);
+			const value = lowerFirst(operationId);
+			if (!resourceValues.includes(resource)) problems.push(`${tag}: no resource ${resource}`);
+			const options = (operationProperty(resource)?.options ?? []) as INodePropertyOptions[];
+			if (!options.some((o) => o.value === value)) problems.push(`${operationId}: not an operation of ${resource}`);
+			const spec = operations[value];
+			if (!spec) problems.push(`${operationId}: not in the runtime table`);
+			else if (spec.method !== method || spec.path !== path || spec.resource !== resource) {
+				problems.push(`${operationId}: ${spec.method} ${spec.path} instead of ${method} ${path}`);
+			}
+		}
+		expect(problems).toEqual([]);
+		expect(Object.keys(operations)).toHaveLength(specOps.length);
+	});
+});
+
+describe('node description', () => {
+	it('stays within the size budget: 300 KB of JSON and 400 top-level properties', () => {
+		const bytes = Buffer.byteLength(JSON.stringify(description));
+		expect(bytes).toBeLessThanOrEqual(300 * 1024);
+		expect(properties.length).toBeLessThanOrEqual(400);
+	});
+
+	it('gives each property name one type across the node', () => {
+		const types = new Map<string, Set<string>>();
+		for (const p of properties) {
+			if (!types.has(p.name)) types.set(p.name, new Set());
+			types.get(p.name)!.add(p.type);
+		}
+		const mixed = [...types.entries()].filter(([, t]) => t.size > 1).map(([n, t]) => `${n}: ${[...t].join('/')}`);
+		expect(mixed).toEqual([]);
+	});
+
+	it('has one Operation property per resource, sorted, each operation with an action and a plain description', () => {
+		const resources = properties[0].options as INodePropertyOptions[];
+		const names = resources.map((r) => r.name);
+		expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'en')));
+		for (const resource of resources) {
+			const property = operationProperty(resource.value as string);
+			expect(property).toBeDefined();
+			const options = property!.options as INodePropertyOptions[];
+			expect(options.map((o) => o.name)).toEqual(options.map((o) => o.name).sort((a, b) => a.localeCompare(b, 'en')));
+			expect(options.some((o) => o.value === property!.default)).toBe(true);
+			for (const option of options) {
+				expect(option.action).toMatch(/^[A-Z]/);
+				expect(option.description).toBeTruthy();
+				expect(`${option.action} ${option.description}`).not.toMatch(/Invoke (action|function)|entities from|entity in/);
+			}
+		}
+	});
+
+	it('shows every field the request builder reads for that operation, and no field for nothing', () => {
+		const problems: string[] = [];
+		const used = new Set<string>();
+		for (const [value, spec] of Object.entries(operations)) {
+			const placeholders = [...spec.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+			expect(spec.params.map(([placeholder]) => placeholder)).toEqual(placeholders);
+			const fields = [
+				...spec.params.map((p) => p[1]),
+				...(spec.body && 'params' in spec.body ? spec.body.params.map((p) => p[1]) : []),
+				...(spec.body && 'collection' in spec.body ? [spec.body.collection] : []),
+			];
+			for (const field of fields) {
+				used.add(field);
+				const property = properties.find((p) => p.name === field && shownFor(p, value));
+				if (!property) problems.push(`${value}: field ${field} is not shown`);
+			}
+		}
+		const fieldNames = properties
+			.filter((p) => !['resource', 'operation', 'returnAll', 'limit'].includes(p.name) && p.type !== 'collection')
+			.map((p) => p.name);
+		for (const name of fieldNames) if (!used.has(name)) problems.push(`${name} is shown but never sent`);
+		expect(problems).toEqual([]);
+	});
+
+	it('offers Return All and Limit (default 50) on every paged collection read', () => {
+		const returnAll = properties.find((p) => p.name === 'returnAll')!;
+		const limit = properties.find((p) => p.name === 'limit')!;
+		expect(limit.default).toBe(50);
+		const paged = Object.entries(operations).filter(([, s]) => s.paged).map(([v]) => v);
+		expect(paged.length).toBeGreaterThan(100);
+		for (const value of paged) {
+			expect(shownFor(returnAll, value)).toBe(true);
+			expect(shownFor(limit, value)).toBe(true);
+		}
+	});
+
+	it('keeps required fields typed from their schema', () => {
+		const byName = (name: string) => properties.find((p) => p.name === name)!;
+		expect(byName('Id')).toMatchObject({ type: 'number', required: true });
+		expect(byName('periodFrom')).toMatchObject({ type: 'dateTime', required: true });
+		expect(byName('includeQueueCalls')).toMatchObject({ type: 'boolean' });
+		expect(byName('FileName')).toMatchObject({ type: 'string', required: true });
+	});
+});
