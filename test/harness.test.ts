@@ -13,7 +13,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes } from 'n8n-workflow';
 
-import { CredentialStore, hasProjectCredentialClass, runNode, threeCxCredentialType, xapiCredentials } from './helpers/harness';
+import { CredentialStore, runNode, threeCxCredentialType, xapiCredentials } from './helpers/harness';
 import { collection, createXapiServer, json, makeEntities, noContent, xapiWarning } from './helpers/xapi-server';
 
 /* An inline credential shaped like the project's ThreeCxOAuth2Api (see the brief). */
@@ -427,9 +427,7 @@ describe('harness: HTTPS with a self-signed certificate', () => {
 	});
 });
 
-const describeIfCredential = hasProjectCredentialClass() ? describe : describe.skip;
-
-describeIfCredential('harness: the real ThreeCxOAuth2Api credential class', () => {
+describe('harness: the real ThreeCxOAuth2Api credential class', () => {
 	it('resolves its accessTokenUrl expression and gets a token', async () => {
 		const { error, items } = await runNode({
 			nodeType,
