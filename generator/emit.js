@@ -54,7 +54,46 @@ function show(operations, extra) {
 	return { show: { operation: [...new Set(operations)].sort(), ...extra } };
 }
 
+function locatorProperty(field) {
+	const { locator } = field;
+	const what = locator.displayName.toLowerCase();
+	const idMode =
+		locator.keyKind === 'integer'
+			? {
+					displayName: 'By ID',
+					name: 'id',
+					type: 'string',
+					placeholder: 'e.g. 29',
+					validation: [{ type: 'regex', properties: { regex: '^\\s*-?[0-9]+\\s*$', errorMessage: 'Not a number' } }],
+				}
+			: { displayName: `By ${title(locator.key)}`, name: 'id', type: 'string', placeholder: `${title(locator.key)} of the ${what}` };
+	return {
+		displayName: locator.displayName,
+		name: field.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: `Select a ${what}...`,
+				typeOptions: { searchListMethod: searchMethodName(locator), searchable: true },
+			},
+			idMode,
+			...(locator.number ? [{ displayName: 'By Number', name: 'number', type: 'string', placeholder: 'e.g. 100' }] : []),
+		],
+		displayOptions: show([...field.operations]),
+	};
+}
+
+function searchMethodName(locator) {
+	return `search${locator.set}`;
+}
+
 function fieldProperty(field) {
+	if (field.locator) return locatorProperty(field);
 	const { shape } = field;
 	const description = fieldDescription(field);
 	return {
@@ -85,6 +124,9 @@ function capitalise(s) {
 	return s[0].toUpperCase() + s.slice(1);
 }
 
+/** A multi-select sends its choices comma-joined; an expression may also give the text itself. */
+const JOIN_LIST = '={{ (Array.isArray($value) ? $value.join(",") : $value) || undefined }}';
+
 function queryOption(name) {
 	const send = (property, value = '={{ $value === "" ? undefined : $value }}') => ({
 		send: { type: 'query', property, propertyInDotNotation: false, value },
@@ -114,23 +156,25 @@ function queryOption(name) {
 			};
 		case '$select':
 			return {
-				displayName: 'Fields',
+				displayName: 'Fields Names or IDs',
 				name: 'select',
-				type: 'string',
-				default: '',
-				placeholder: 'Number,DisplayName',
-				description: 'Comma-separated properties to return ($select)',
-				routing: send('$select'),
+				type: 'multiOptions',
+				typeOptions: { loadOptionsMethod: 'getSelectFields', loadOptionsDependsOn: ['operation'] },
+				default: [],
+				description:
+					'Properties to return ($select). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				routing: send('$select', JOIN_LIST),
 			};
 		case '$expand':
 			return {
-				displayName: 'Expand',
+				displayName: 'Expand Names or IDs',
 				name: 'expand',
-				type: 'string',
-				default: '',
-				placeholder: 'Groups',
-				description: 'Comma-separated related entities to include ($expand)',
-				routing: send('$expand'),
+				type: 'multiOptions',
+				typeOptions: { loadOptionsMethod: 'getExpandFields', loadOptionsDependsOn: ['operation'] },
+				default: [],
+				description:
+					'Related entities to include ($expand). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				routing: send('$expand', JOIN_LIST),
 			};
 		case '$count':
 			return {
@@ -138,7 +182,8 @@ function queryOption(name) {
 				name: 'count',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to ask for the total count (@odata.count) ($count)',
+				description:
+					'Whether to output the answer as one item with the total count (@odata.count) and the entities in value ($count); not used with Return All',
 				routing: send('$count', '={{ $value }}'),
 			};
 		case '$skip':
@@ -222,15 +267,8 @@ function pagingProperties(model) {
 			default: false,
 			description: 'Whether to return all results or only up to a given limit',
 			displayOptions: show(ops),
-			routing: {
-				send: { paginate: `={{ $value || $parameter.limit > ${PAGE_SIZE} }}` },
-				operations: {
-					pagination: {
-						type: 'offset',
-						properties: { limitParameter: '$top', offsetParameter: '$skip', pageSize: PAGE_SIZE, type: 'query' },
-					},
-				},
-			},
+			// Paging itself is the node's requestOperations.pagination (runtime/paging.ts).
+			routing: { send: { paginate: `={{ $value || $parameter.limit > ${PAGE_SIZE} }}` } },
 		},
 		{
 			displayName: 'Limit',
@@ -270,7 +308,7 @@ function emitDescription(model, source) {
 	const resourceOptions = model.resources.map((r) => ({ name: r.name, value: r.value }));
 	const properties = [
 		...model.resources.map(operationProperty),
-		...model.fields.map((f) => fieldProperty({ ...f, displayName: title(f.specName) })),
+		...model.fields.map((f) => fieldProperty({ ...f, displayName: f.displayName || title(f.specName) })),
 		...model.bodyCollections.map(bodyCollectionProperty),
 		...pagingProperties(model),
 		...model.queryCollections.map(queryCollectionProperty),
@@ -302,9 +340,21 @@ function emitOperations(model, source) {
 	}
 	const ops = {};
 	for (const value of Object.keys(model.runtime).sort()) ops[value] = model.runtime[value];
+	const locators = {};
+	for (const l of model.locators) {
+		locators[l.field] = {
+			set: l.set,
+			key: l.key,
+			search: searchMethodName(l),
+			number: l.number,
+			labels: l.labels,
+			filter: l.search,
+			orderBy: l.orderBy,
+		};
+	}
 	return [
 		header(source),
-		"import type { BodyFieldKinds, OperationTable } from '../runtime/types';",
+		"import type { BodyFieldKinds, EntityPropertyTable, LocatorTable, OperationTable } from '../runtime/types';",
 		'',
 		'/**',
 		' * How each operation puts values on the wire: path/function parameters as',
@@ -315,6 +365,12 @@ function emitOperations(model, source) {
 		'',
 		'/** Body collection fields that are not sent as typed: JSON text to parse, dates to normalise. */',
 		`export const bodyFieldKinds: BodyFieldKinds = ${ts(bodyKinds)};`,
+		'',
+		'/** Properties and navigation properties of the entities that Fields and Expand offer. */',
+		`export const entityProperties: EntityPropertyTable = ${ts(Object.fromEntries(model.entities))};`,
+		'',
+		'/** Keys picked with a resource locator: the entity set, its list search and its "By number" alternate key. */',
+		`export const locators: LocatorTable = ${ts(locators)};`,
 		'',
 	].join('\n');
 }

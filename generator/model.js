@@ -7,6 +7,7 @@
  * generator cannot place raises an error instead of being dropped.
  */
 const { title, sentence, singularTitle, lowerFirst, article, byName } = require('./naming');
+const { findLocators } = require('./locators');
 
 /** Wire kinds, shared with the node's runtime (nodes/ThreeCx/runtime/types.ts). */
 const WIRE = {
@@ -33,6 +34,9 @@ function buildModel(spec) {
 	const resources = new Map();
 	const runtime = {};
 	const seenValues = new Map();
+	const locators = findLocators(spec);
+	const entities = new Map();
+	const locatorBySet = new Map(locators.map((l) => [l.set, l]));
 
 	for (const entry of spec.operations()) {
 		const { op, path, method } = entry;
@@ -59,11 +63,11 @@ function buildModel(spec) {
 			const param = entry.parameters.find((p) => p.in === 'path' && p.name === placeholder);
 			if (!param) throw new Error(`${op.operationId}: no parameter declared for {${placeholder}}`);
 			const d = spec.describe(param.schema || {});
-			const field = fields.use(
-				{ name: placeholder, d, required: !d.nullable, description: param.description },
-				resourceValues,
-				value,
-			);
+			const keyOf = /^\/([A-Za-z0-9]+)\(\{([A-Za-z0-9_]+)\}\)/.exec(path);
+			const locator = keyOf && keyOf[2] === placeholder ? locatorBySet.get(keyOf[1]) : undefined;
+			const field = locator
+				? fields.useLocator(locator, d, resourceValues, value)
+				: fields.use({ name: placeholder, d, required: !d.nullable, description: param.description }, resourceValues, value);
 			meta.params.push([placeholder, field, wireKind(d), d.nullable ? 1 : 0]);
 		}
 
@@ -124,6 +128,14 @@ function buildModel(spec) {
 		if (!success || !success.schema) meta.response = 'none';
 		else if (isCollection(spec, success.schema)) meta.response = 'collection';
 		else meta.response = 'entity';
+		// The entity whose properties Fields ($select) and Expand ($expand) offer.
+		if (success && success.schema && (queryNames.includes('$select') || queryNames.includes('$expand'))) {
+			const entity = responseEntity(spec, success.schema, meta.response === 'collection');
+			if (entity) {
+				meta.entity = entity.name;
+				if (!entities.has(entity.name)) entities.set(entity.name, entity.describe());
+			}
+		}
 
 		for (const resourceValue of resourceValues) {
 			resources.get(resourceValue).operations.push({
@@ -148,6 +160,7 @@ function buildModel(spec) {
 		}
 	}
 	const queryList = nameQueryCollections([...queryCollections.values()]);
+	for (const c of queryList) for (const op of c.operations) runtime[op].options = c.name;
 	const resourceList = [...resources.values()]
 		.map((r) => finishResource(r))
 		.sort((a, b) => byName(a.name, b.name));
@@ -156,6 +169,8 @@ function buildModel(spec) {
 		fields: fieldList,
 		bodyCollections: [...bodyCollections.values()].sort((a, b) => cmp(a.name, b.name)),
 		queryCollections: queryList,
+		locators,
+		entities: new Map([...entities.entries()].sort((a, b) => cmp(a[0], b[0]))),
 		runtime,
 		pageSize: PAGE_SIZE,
 	};
@@ -191,6 +206,24 @@ function classify(spec, { path, method, op }) {
 		default:
 			throw new Error(`${op.operationId}: unsupported method ${method}`);
 	}
+}
+
+/** The named entity schema an answer carries (the items of a collection), with its property names. */
+function responseEntity(spec, schema, collection) {
+	let d = spec.describe(schema);
+	if (collection) {
+		const value = spec.properties(schema).find((p) => p.name === 'value');
+		d = value ? spec.describe(value.schema).items : undefined;
+	}
+	if (!d || d.kind !== 'object' || !d.name) return undefined;
+	return {
+		name: d.name,
+		describe() {
+			const props = d.lazyProperties();
+			const names = (list) => list.map((p) => p.name).sort(byName);
+			return { properties: names(props.filter((p) => !p.navigation)), navigation: names(props.filter((p) => p.navigation)) };
+		},
+	};
 }
 
 function isCollection(spec, schema) {
@@ -278,15 +311,44 @@ class FieldRegistry {
 		return field;
 	}
 
+	/** A resource locator for the key of an entity set: one property per set, named after it. */
+	useLocator(locator, d, resources, operation) {
+		const key = `locator:${locator.set}`;
+		let field = this.byKey.get(key);
+		if (!field) {
+			field = {
+				key,
+				specName: locator.key,
+				name: locator.field,
+				displayName: locator.displayName,
+				kind: d.kind,
+				locator,
+				shape: { type: 'resourceLocator', default: { mode: 'list', value: '' } },
+				required: true,
+				resources: new Set(),
+				operations: new Set(),
+			};
+			this.byKey.set(key, field);
+		}
+		for (const r of resources) field.resources.add(r);
+		field.operations.add(operation);
+		return field;
+	}
+
 	/** Assigns property names: the plain spec name where it is unambiguous, else a typed suffix. */
 	list() {
 		const groups = new Map();
+		const taken = new Set();
+		const out = [];
 		for (const field of this.byKey.values()) {
+			if (field.locator) {
+				taken.add(field.name);
+				out.push(field);
+				continue;
+			}
 			if (!groups.has(field.specName)) groups.set(field.specName, []);
 			groups.get(field.specName).push(field);
 		}
-		const taken = new Set();
-		const out = [];
 		for (const [specName, group] of [...groups.entries()].sort((a, b) => cmp(a[0], b[0]))) {
 			group.sort((a, b) => rank(a) - rank(b) || cmp(a.key, b.key));
 			group.forEach((field, i) => {
@@ -299,7 +361,7 @@ class FieldRegistry {
 				out.push(field);
 			});
 		}
-		return out;
+		return out.sort((a, b) => cmp(a.name, b.name));
 	}
 }
 

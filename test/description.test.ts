@@ -121,8 +121,10 @@ describe('node description', () => {
 	it('keeps required fields typed from their schema', () => {
 		const byName = (name: string) => properties.find((p) => p.name === name)!;
 		expect(byName('Id')).toMatchObject({ type: 'number', required: true });
+		expect(byName('userKey')).toMatchObject({ type: 'resourceLocator', required: true });
 		expect(byName('periodFrom')).toMatchObject({ type: 'dateTime', required: true });
 		expect(byName('includeQueueCalls')).toMatchObject({ type: 'boolean' });
-		expect(byName('FileName')).toMatchObject({ type: 'string', required: true });
+		expect(byName('backupKey')).toMatchObject({ type: 'resourceLocator' });
+		expect(byName('Filename')).toMatchObject({ type: 'string', required: true });
 	});
 });

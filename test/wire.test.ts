@@ -18,6 +18,9 @@ import {
 
 let server: XapiServer;
 
+/** A resource locator value as n8n saves it. */
+const byId = (value: string | number) => ({ __rl: true, mode: 'id', value: String(value) });
+
 beforeAll(async () => {
 	server = createXapiServer();
 	await server.start();
@@ -43,7 +46,7 @@ function only(): RecordedRequest {
 describe('keys and functions in the path', () => {
 	it('integer key: GET /Users(29)', async () => {
 		server.get('/Users(29)', json({ Id: 29, Number: '100' }));
-		const { items, error } = await run({ resource: 'users', operation: 'getUser', Id: 29 });
+		const { items, error } = await run({ resource: 'users', operation: 'getUser', userKey: byId(29) });
 		expect(error).toBeUndefined();
 		expect(only()).toMatchObject({ method: 'GET', rawApiPath: '/Users(29)' });
 		expect(items.map((i) => i.json)).toEqual([{ Id: 29, Number: '100' }]);
@@ -51,7 +54,7 @@ describe('keys and functions in the path', () => {
 
 	it("string key with a quote: /Backups('it''s%20here.zip')/Pbx.GetBackupExtras()", async () => {
 		server.get(/Backups/, json({ Size: 5 }));
-		const { error } = await run({ resource: 'backups', operation: 'getBackupExtras', FileName: "it's here.zip" });
+		const { error } = await run({ resource: 'backups', operation: 'getBackupExtras', backupKey: byId("it's here.zip") });
 		expect(error).toBeUndefined();
 		expect(only().rawApiPath).toBe("/Backups('it''s%20here.zip')/Pbx.GetBackupExtras()");
 	});
@@ -100,7 +103,7 @@ describe('keys and functions in the path', () => {
 describe('bodies', () => {
 	it('action with parameters: POST /Users(7)/Pbx.SetMonitorStatus {"days":3}', async () => {
 		server.post(/SetMonitorStatus/, noContent());
-		const { items } = await run({ resource: 'users', operation: 'setMonitorStatus', Id: 7, days: 3 });
+		const { items } = await run({ resource: 'users', operation: 'setMonitorStatus', userKey: byId(7), days: 3 });
 		expect(only()).toMatchObject({ method: 'POST', rawApiPath: '/Users(7)/Pbx.SetMonitorStatus', json: { days: 3 } });
 		expect(items[0].json).toEqual({ success: true });
 	});
@@ -134,7 +137,7 @@ describe('bodies', () => {
 
 	it('update sends only the fields that were set, never defaults: PATCH /Users(12)', async () => {
 		server.patch(/Users/, noContent());
-		const { items } = await run({ resource: 'users', operation: 'updateUser', Id: 12, userFields: { LastName: "D'Arcy" } });
+		const { items } = await run({ resource: 'users', operation: 'updateUser', userKey: byId(12), userFields: { LastName: "D'Arcy" } });
 		expect(only()).toMatchObject({ method: 'PATCH', rawApiPath: '/Users(12)' });
 		expect(JSON.parse(only().bodyText)).toEqual({ LastName: "D'Arcy" });
 		expect(items[0].json).toEqual({ success: true });
@@ -142,7 +145,7 @@ describe('bodies', () => {
 
 	it('delete answers 204 and still gives a usable item: DELETE /Users(12)', async () => {
 		server.delete(/Users/, noContent());
-		const { items } = await run({ resource: 'users', operation: 'deleteUser', Id: 12 });
+		const { items } = await run({ resource: 'users', operation: 'deleteUser', userKey: byId(12) });
 		expect(only()).toMatchObject({ method: 'DELETE', rawApiPath: '/Users(12)', bodyText: '' });
 		expect(items).toEqual([expect.objectContaining({ json: { success: true } })]);
 	});
@@ -162,7 +165,7 @@ describe('collections and query options', () => {
 			resource: 'users',
 			operation: 'listUser',
 			limit: 5,
-			queryOptions: { filter: "Number eq '100'", select: 'Id,Number', orderby: 'Number desc', count: true },
+			queryOptions: { filter: "Number eq '100'", select: ['Id', 'Number'], expand: ['Groups'], orderby: 'Number desc', search: '' },
 		});
 		const request = only();
 		expect(request.rawApiPath).toBe('/Users');
@@ -170,17 +173,38 @@ describe('collections and query options', () => {
 			$top: '5',
 			$filter: "Number eq '100'",
 			$select: 'Id,Number',
+			$expand: 'Groups',
 			$orderby: 'Number desc',
-			$count: 'true',
 		});
 		expect(items.map((i) => i.json.Id)).toEqual([1, 2, 3]);
+	});
+
+	it('Include Count gives one item with @odata.count and the entities', async () => {
+		server.get('/Users', collection(makeEntities(3)));
+		const { items } = await run({ resource: 'users', operation: 'listUser', limit: 2, queryOptions: { count: true } });
+		expect(Object.fromEntries(new URLSearchParams(only().rawQuery))).toEqual({ $top: '2', $count: 'true' });
+		expect(items).toHaveLength(1);
+		expect(items[0].json).toMatchObject({ '@odata.count': 3, value: [{ Id: 1 }, { Id: 2 }] });
+	});
+
+	it('reading 10,000 users with Return All costs exactly 100 requests and one token', async () => {
+		server.get('/Users', collection(makeEntities(10000), { maxTop: 100 }));
+		const { items, error } = await run({ resource: 'users', operation: 'listUser', returnAll: true });
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(10000);
+		expect(server.apiRequests).toHaveLength(100);
+		expect(server.tokenRequests).toHaveLength(1);
 	});
 
 	it('Return All pages with $top/$skip in pages of 100 until a short page', async () => {
 		server.get('/Users', collection(makeEntities(257), { maxTop: 100 }));
 		const { items } = await run({ resource: 'users', operation: 'listUser', returnAll: true });
 		expect(items).toHaveLength(257);
-		expect(server.apiRequests.map((r) => r.rawQuery)).toEqual(['%24top=100&%24skip=0', '%24top=100&%24skip=100', '%24top=100&%24skip=200']);
+		expect(server.apiRequests.map((r) => r.rawQuery)).toEqual([
+			'%24top=100&%24skip=0&%24count=true',
+			'%24top=100&%24skip=100&%24count=true',
+			'%24top=100&%24skip=200&%24count=true',
+		]);
 		expect(server.tokenRequests).toHaveLength(1);
 	});
 
@@ -205,7 +229,7 @@ describe('errors', () => {
 	it('Continue On Fail turns the error into an item and the other items go on', async () => {
 		let n = 0;
 		server.get(/Users/, () => (n++ === 0 ? odataError(404, 'Not found') : json({ Id: 2 })));
-		const { items, error } = await run({ resource: 'users', operation: 'getUser', Id: 2 }, { items: 2, continueOnFail: true });
+		const { items, error } = await run({ resource: 'users', operation: 'getUser', userKey: byId(2) }, { items: 2, continueOnFail: true });
 		expect(error).toBeUndefined();
 		expect(items).toHaveLength(2);
 		expect(items.filter((i) => i.error).length).toBe(1);
@@ -217,11 +241,11 @@ describe('token', () => {
 	it('is fetched once for all items and reused by the next execution', async () => {
 		server.get(/Users/, json({ Id: 1 }));
 		const store = new CredentialStore(xapiCredentials(server));
-		const first = await run({ resource: 'users', operation: 'getUser', Id: 1 }, { items: 5, store });
+		const first = await run({ resource: 'users', operation: 'getUser', userKey: byId(1) }, { items: 5, store });
 		expect(first.error).toBeUndefined();
 		expect(server.tokenRequests).toHaveLength(1);
 		expect(server.apiRequests).toHaveLength(5);
-		await run({ resource: 'users', operation: 'getUser', Id: 1 }, { items: 3, store });
+		await run({ resource: 'users', operation: 'getUser', userKey: byId(1) }, { items: 3, store });
 		expect(server.tokenRequests).toHaveLength(1);
 		expect(server.apiRequests).toHaveLength(8);
 		expect(server.tokenRequests[0].form).toMatchObject({ grant_type: 'client_credentials', client_id: '900' });

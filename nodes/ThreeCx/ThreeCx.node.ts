@@ -1,6 +1,8 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
 import { defaultResource, generatedProperties, resourceOptions } from './generated/description';
+import { listSearch, loadOptions } from './runtime/lists';
+import { paginate } from './runtime/paging';
 import { buildRequest, CREDENTIAL_TYPE } from './runtime/request';
 import { handleResponse } from './runtime/response';
 
@@ -39,6 +41,9 @@ export class ThreeCx implements INodeType {
 			ignoreHttpStatusErrors: true,
 			skipSslCertificateValidation: '={{ $credentials.ignoreSSLIssues }}' as unknown as boolean,
 		},
+		requestOperations: {
+			pagination: paginate,
+		},
 		properties: [
 			{
 				displayName: 'Resource',
@@ -54,5 +59,10 @@ export class ThreeCx implements INodeType {
 			},
 			...generatedProperties,
 		],
+	};
+
+	methods = {
+		listSearch,
+		loadOptions,
 	};
 }

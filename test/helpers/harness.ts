@@ -19,7 +19,7 @@
  * DI (Logger, InstanceSettings, LockService, OutboundHttp, BinaryDataService) is
  * prepared by `n8n-runtime.js`.
  */
-import { DirectoryLoader, ExecuteContext, RoutingNode, WorkflowExecute, getAdditionalKeys } from 'n8n-core';
+import { DirectoryLoader, ExecuteContext, LoadOptionsContext, RoutingNode, WorkflowExecute, getAdditionalKeys } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentials,
@@ -657,7 +657,8 @@ export function n8nRuntime(): N8nRuntime {
  *   const store = new CredentialStore(xapiCredentials(server));
  *   const { items, error } = await runNode({ nodeType, parameters: { operation: 'getAll' }, credentialStore: store });
  */
-export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
+/** Node type, credential store, workflow and additionalData, as runNode and loadOptionsContext use them. */
+function prepare(options: RunNodeOptions) {
 	const runtime = setupN8nRuntime();
 	runtime.logger.clear();
 
@@ -726,7 +727,22 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		hooks: undefined,
 		logAiEvent: () => {},
 	} as unknown as IWorkflowExecuteAdditionalData;
+	return { runtime, nodeType, store, credentialsHelper, workflow, workflowNode, additionalData };
+}
 
+/**
+ * n8n-core's real LoadOptionsContext for the node, as the editor's list searches and option
+ * loaders run (`parameters` are the node's current parameters).
+ */
+export function loadOptionsContext(options: RunNodeOptions): LoadOptionsContext {
+	const { workflow, workflowNode, additionalData } = prepare(options);
+	// the editor sends the node's current parameters with every options request
+	additionalData.currentNodeParameters = deepCopy(options.parameters);
+	return new LoadOptionsContext(workflow, workflowNode, additionalData, '');
+}
+
+export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
+	const { runtime, nodeType, store, credentialsHelper, workflow, workflowNode, additionalData } = prepare(options);
 	const items = options.items ?? [{ json: {} }];
 	const inputData: ITaskDataConnections = { main: [items] };
 	const runExecutionData: IRunExecutionData = createRunExecutionData();

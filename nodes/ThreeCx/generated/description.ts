@@ -5998,18 +5998,6 @@ export const generatedProperties: INodeProperties[] = [
 		default: 'listWeblink',
 	},
 	{
-		displayName: 'File Name',
-		name: 'FileName',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions: {
-			show: {
-				operation: ['deleteBackups', 'getBackupExtras', 'restore'],
-			},
-		},
-	},
-	{
 		displayName: 'Filename',
 		name: 'Filename',
 		type: 'string',
@@ -6030,126 +6018,16 @@ export const generatedProperties: INodeProperties[] = [
 		displayOptions: {
 			show: {
 				operation: [
-					'copy',
-					'deleteBlocklistAddr',
-					'deleteCallFlowApp',
-					'deleteContact',
 					'deleteDeviceInfo',
-					'deleteFax',
-					'deleteFile',
-					'deleteGroup',
-					'deleteHoliday',
 					'deleteInboundRule',
-					'deleteOutboundRule',
-					'deleteParameter',
-					'deleteParking',
-					'deletePromptSet',
-					'deleteQueue',
-					'deleteReceptionist',
-					'deleteRingGroup',
-					'deleteScheduledReport',
-					'deleteServicePrincipal',
-					'deleteTrunk',
-					'deleteUser',
 					'dropCall',
-					'exportTrunk',
-					'generateAppToken',
-					'generateProvLink',
-					'getBlocklistAddr',
-					'getCallFlowApp',
-					'getContact',
 					'getDeviceInfo',
-					'getFax',
-					'getFiles',
-					'getGroup',
-					'getHoliday',
 					'getInboundRule',
-					'getOutboundRule',
-					'getParameter',
-					'getParking',
-					'getPhoneSecret',
-					'getPromptSet',
-					'getQueue',
-					'getReceptionist',
-					'getRestrictions',
-					'getRingGroup',
-					'getScheduledReport',
-					'getServicePrincipal',
-					'getTrunk',
-					'getUser',
-					'hasDuplicatedEmail',
-					'listAgents',
-					'listForwardingProfiles',
-					'listForwards',
-					'listGreetings',
-					'listGroups',
-					'listManagers',
-					'listMembers',
-					'listParkingGroups',
-					'listPrompts',
-					'listRights',
-					'listRingGroupMembers',
-					'makeCallUserRecordGreeting',
-					'playPrompt',
 					'provision',
 					'pushFirmware',
-					'recordPrompt',
-					'regenerate',
-					'resetQueueStatistics',
 					'revokeSecurityToken',
 					'revokeToken',
-					'runAnalysis',
-					'sendWelcomeEmail',
-					'setActive',
-					'setAlternatePronunciation',
-					'setMonitorStatus',
-					'testInboundCall',
-					'testOutboundCall',
-					'updateBlocklistAddr',
-					'updateCallFlowApp',
-					'updateContact',
-					'updateFax',
-					'updateGroup',
-					'updateHoliday',
 					'updateInboundRule',
-					'updateOutboundRule',
-					'updateParameter',
-					'updateParking',
-					'updatePromptSet',
-					'updateQueue',
-					'updateReceptionist',
-					'updateRingGroup',
-					'updateScheduledReport',
-					'updateServicePrincipal',
-					'updateTrunk',
-					'updateUser',
-				],
-			},
-		},
-	},
-	{
-		displayName: 'ID',
-		name: 'IdText',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions: {
-			show: {
-				operation: [
-					'deleteBlackListNumber',
-					'deleteFirmware',
-					'deleteFxsTemplate',
-					'deletePhoneTemplate',
-					'deleteTrunkTemplate',
-					'getBlackListNumber',
-					'getFxsTemplate',
-					'getPhoneTemplate',
-					'getTrunkTemplate',
-					'pushFirmwareForPhones',
-					'updateBlackListNumber',
-					'updateFxsTemplate',
-					'updatePhoneTemplate',
-					'updateTrunkTemplate',
 				],
 			},
 		},
@@ -6168,6 +6046,18 @@ export const generatedProperties: INodeProperties[] = [
 		},
 	},
 	{
+		displayName: 'ID',
+		name: 'IdText',
+		type: 'string',
+		required: true,
+		default: '',
+		displayOptions: {
+			show: {
+				operation: ['deleteFirmware', 'pushFirmwareForPhones'],
+			},
+		},
+	},
+	{
 		displayName: 'IDs',
 		name: 'Ids',
 		type: 'json',
@@ -6181,30 +6071,6 @@ export const generatedProperties: INodeProperties[] = [
 		},
 	},
 	{
-		displayName: 'Link',
-		name: 'Link',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions: {
-			show: {
-				operation: ['deleteWeblink', 'getWeblink', 'updateWeblink'],
-			},
-		},
-	},
-	{
-		displayName: 'MAC Address',
-		name: 'MacAddress',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions: {
-			show: {
-				operation: ['deleteFxs', 'getFxs', 'regenerateWebCredentials', 'updateFxs'],
-			},
-		},
-	},
-	{
 		displayName: 'Name',
 		name: 'Name',
 		type: 'string',
@@ -6212,20 +6078,7 @@ export const generatedProperties: INodeProperties[] = [
 		default: '',
 		displayOptions: {
 			show: {
-				operation: [
-					'deleteCrmTemplate',
-					'deletePlaylist',
-					'deleteProperty',
-					'deleteSbc',
-					'getCrmTemplate',
-					'getPlaylist',
-					'getProperty',
-					'getSbc',
-					'pushConfig',
-					'updatePlaylist',
-					'updateProperty',
-					'updateSbc',
-				],
+				operation: ['deleteCrmTemplate', 'getCrmTemplate'],
 			},
 		},
 	},
@@ -6247,18 +6100,6 @@ export const generatedProperties: INodeProperties[] = [
 					'getTrunkByNumber',
 					'getUserByNumber',
 				],
-			},
-		},
-	},
-	{
-		displayName: 'Template Path',
-		name: 'TemplatePath',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions: {
-			show: {
-				operation: ['getEmailTemplate', 'setDefault', 'updateEmailTemplate'],
 			},
 		},
 	},
@@ -6326,6 +6167,114 @@ export const generatedProperties: INodeProperties[] = [
 		},
 	},
 	{
+		displayName: 'Backup',
+		name: 'backupKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a backup...',
+				typeOptions: {
+					searchListMethod: 'searchBackups',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By File Name',
+				name: 'id',
+				type: 'string',
+				placeholder: 'File Name of the backup',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteBackups', 'getBackupExtras', 'restore'],
+			},
+		},
+	},
+	{
+		displayName: 'Black List Number',
+		name: 'blackListNumberKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a black list number...',
+				typeOptions: {
+					searchListMethod: 'searchBlackListNumbers',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'ID of the black list number',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteBlackListNumber', 'getBlackListNumber', 'updateBlackListNumber'],
+			},
+		},
+	},
+	{
+		displayName: 'Blocklist',
+		name: 'blocklistKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a blocklist...',
+				typeOptions: {
+					searchListMethod: 'searchBlocklist',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteBlocklistAddr', 'getBlocklistAddr', 'updateBlocklistAddr'],
+			},
+		},
+	},
+	{
 		displayName: 'Call',
 		name: 'call',
 		type: 'string',
@@ -6367,6 +6316,48 @@ export const generatedProperties: INodeProperties[] = [
 		displayOptions: {
 			show: {
 				operation: ['downloadCallCostByExtensionGroup', 'getCallCostByExtensionGroupData'],
+			},
+		},
+	},
+	{
+		displayName: 'Call Flow App',
+		name: 'callFlowAppKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a call flow app...',
+				typeOptions: {
+					searchListMethod: 'searchCallFlowApps',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteCallFlowApp', 'deleteFile', 'getCallFlowApp', 'getFiles', 'updateCallFlowApp'],
 			},
 		},
 	},
@@ -6584,6 +6575,48 @@ export const generatedProperties: INodeProperties[] = [
 		},
 	},
 	{
+		displayName: 'Contact',
+		name: 'contactKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a contact...',
+				typeOptions: {
+					searchListMethod: 'searchContacts',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteContact', 'getContact', 'updateContact'],
+			},
+		},
+	},
+	{
 		displayName: 'Contact Source',
 		name: 'contactSource',
 		type: 'options',
@@ -6767,6 +6800,39 @@ export const generatedProperties: INodeProperties[] = [
 		},
 	},
 	{
+		displayName: 'Email Template',
+		name: 'emailTemplateKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a email template...',
+				typeOptions: {
+					searchListMethod: 'searchEmailTemplate',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By Template Path',
+				name: 'id',
+				type: 'string',
+				placeholder: 'Template Path of the email template',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['getEmailTemplate', 'setDefault', 'updateEmailTemplate'],
+			},
+		},
+	},
+	{
 		displayName: 'Emails',
 		name: 'emails',
 		type: 'json',
@@ -6882,6 +6948,120 @@ export const generatedProperties: INodeProperties[] = [
 		displayOptions: {
 			show: {
 				operation: ['downloadExtensionStatistics', 'getExtensionStatisticsData'],
+			},
+		},
+	},
+	{
+		displayName: 'FXS',
+		name: 'fXSKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a fxs...',
+				typeOptions: {
+					searchListMethod: 'searchFxs',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By MAC Address',
+				name: 'id',
+				type: 'string',
+				placeholder: 'MAC Address of the fxs',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteFxs', 'getFxs', 'regenerateWebCredentials', 'updateFxs'],
+			},
+		},
+	},
+	{
+		displayName: 'FXS Template',
+		name: 'fXSTemplateKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a fxs template...',
+				typeOptions: {
+					searchListMethod: 'searchFxsTemplates',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'ID of the fxs template',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteFxsTemplate', 'getFxsTemplate', 'updateFxsTemplate'],
+			},
+		},
+	},
+	{
+		displayName: 'Fax',
+		name: 'faxKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a fax...',
+				typeOptions: {
+					searchListMethod: 'searchFax',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+			{
+				displayName: 'By Number',
+				name: 'number',
+				type: 'string',
+				placeholder: 'e.g. 100',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteFax', 'getFax', 'updateFax'],
 			},
 		},
 	},
@@ -7030,6 +7210,48 @@ export const generatedProperties: INodeProperties[] = [
 		},
 	},
 	{
+		displayName: 'Group',
+		name: 'groupKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a group...',
+				typeOptions: {
+					searchListMethod: 'searchGroups',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteGroup', 'getGroup', 'getRestrictions', 'listMembers', 'listRights', 'updateGroup'],
+			},
+		},
+	},
+	{
 		displayName: 'Group Number',
 		name: 'groupNumber',
 		type: 'string',
@@ -7090,6 +7312,48 @@ export const generatedProperties: INodeProperties[] = [
 		},
 	},
 	{
+		displayName: 'Holiday',
+		name: 'holidayKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a holiday...',
+				typeOptions: {
+					searchListMethod: 'searchHolidays',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteHoliday', 'getHoliday', 'updateHoliday'],
+			},
+		},
+	},
+	{
 		displayName: 'ID',
 		name: 'id',
 		type: 'number',
@@ -7098,6 +7362,19 @@ export const generatedProperties: INodeProperties[] = [
 		displayOptions: {
 			show: {
 				operation: ['deleteCompanyById', 'moveUpDown', 'refreshRegistration'],
+			},
+		},
+	},
+	{
+		displayName: 'ID',
+		name: 'idGuid',
+		type: 'string',
+		required: true,
+		default: '',
+		description: 'A GUID, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e',
+		displayOptions: {
+			show: {
+				operation: ['getUpdateDetails'],
 			},
 		},
 	},
@@ -7116,19 +7393,6 @@ export const generatedProperties: INodeProperties[] = [
 					'getVectorStore',
 					'getVectorStoreFiles',
 				],
-			},
-		},
-	},
-	{
-		displayName: 'ID',
-		name: 'idGuid',
-		type: 'string',
-		required: true,
-		default: '',
-		description: 'A GUID, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e',
-		displayOptions: {
-			show: {
-				operation: ['getUpdateDetails'],
 			},
 		},
 	},
@@ -7387,6 +7651,48 @@ export const generatedProperties: INodeProperties[] = [
 		},
 	},
 	{
+		displayName: 'Outbound Rule',
+		name: 'outboundRuleKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a outbound rule...',
+				typeOptions: {
+					searchListMethod: 'searchOutboundRules',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteOutboundRule', 'getOutboundRule', 'updateOutboundRule'],
+			},
+		},
+	},
+	{
 		displayName: 'Overrides',
 		name: 'overrides',
 		type: 'json',
@@ -7400,6 +7706,48 @@ export const generatedProperties: INodeProperties[] = [
 		},
 	},
 	{
+		displayName: 'Parameter',
+		name: 'parameterKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a parameter...',
+				typeOptions: {
+					searchListMethod: 'searchParameters',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteParameter', 'getParameter', 'updateParameter'],
+			},
+		},
+	},
+	{
 		displayName: 'Parameters',
 		name: 'parameters',
 		type: 'json',
@@ -7409,6 +7757,54 @@ export const generatedProperties: INodeProperties[] = [
 		displayOptions: {
 			show: {
 				operation: ['getDirectoryInfo'],
+			},
+		},
+	},
+	{
+		displayName: 'Parking',
+		name: 'parkingKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a parking...',
+				typeOptions: {
+					searchListMethod: 'searchParkings',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+			{
+				displayName: 'By Number',
+				name: 'number',
+				type: 'string',
+				placeholder: 'e.g. 100',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteParking', 'getParking', 'listParkingGroups', 'updateParking'],
 			},
 		},
 	},
@@ -7576,8 +7972,74 @@ export const generatedProperties: INodeProperties[] = [
 		},
 	},
 	{
-		displayName: 'Playlist Key',
+		displayName: 'Phone Template',
+		name: 'phoneTemplateKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a phone template...',
+				typeOptions: {
+					searchListMethod: 'searchPhoneTemplates',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'ID of the phone template',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deletePhoneTemplate', 'getPhoneTemplate', 'updatePhoneTemplate'],
+			},
+		},
+	},
+	{
+		displayName: 'Playlist',
 		name: 'playlistKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a playlist...',
+				typeOptions: {
+					searchListMethod: 'searchPlaylists',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By Name',
+				name: 'id',
+				type: 'string',
+				placeholder: 'Name of the playlist',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deletePlaylist', 'getPlaylist', 'updatePlaylist'],
+			},
+		},
+	},
+	{
+		displayName: 'Playlist Key',
+		name: 'playlistKeyText',
 		type: 'string',
 		required: true,
 		default: '',
@@ -7609,6 +8071,58 @@ export const generatedProperties: INodeProperties[] = [
 		displayOptions: {
 			show: {
 				operation: ['playPrompt', 'recordPrompt'],
+			},
+		},
+	},
+	{
+		displayName: 'Prompt Set',
+		name: 'promptSetKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a prompt set...',
+				typeOptions: {
+					searchListMethod: 'searchPromptSets',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: [
+					'copy',
+					'deletePromptSet',
+					'getPromptSet',
+					'listPrompts',
+					'playPrompt',
+					'recordPrompt',
+					'setActive',
+					'setAlternatePronunciation',
+					'updatePromptSet',
+				],
 			},
 		},
 	},
@@ -7736,6 +8250,54 @@ export const generatedProperties: INodeProperties[] = [
 		},
 	},
 	{
+		displayName: 'Queue',
+		name: 'queueKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a queue...',
+				typeOptions: {
+					searchListMethod: 'searchQueues',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+			{
+				displayName: 'By Number',
+				name: 'number',
+				type: 'string',
+				placeholder: 'e.g. 100',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteQueue', 'getQueue', 'listAgents', 'listManagers', 'resetQueueStatistics', 'updateQueue'],
+			},
+		},
+	},
+	{
 		displayName: 'Rec ID',
 		name: 'recId',
 		type: 'number',
@@ -7744,6 +8306,54 @@ export const generatedProperties: INodeProperties[] = [
 		displayOptions: {
 			show: {
 				operation: ['downloadRecording'],
+			},
+		},
+	},
+	{
+		displayName: 'Receptionist',
+		name: 'receptionistKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a receptionist...',
+				typeOptions: {
+					searchListMethod: 'searchReceptionists',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+			{
+				displayName: 'By Number',
+				name: 'number',
+				type: 'string',
+				placeholder: 'e.g. 100',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteReceptionist', 'getReceptionist', 'listForwards', 'updateReceptionist'],
 			},
 		},
 	},
@@ -7814,6 +8424,54 @@ export const generatedProperties: INodeProperties[] = [
 		},
 	},
 	{
+		displayName: 'Ring Group',
+		name: 'ringGroupKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a ring group...',
+				typeOptions: {
+					searchListMethod: 'searchRingGroups',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+			{
+				displayName: 'By Number',
+				name: 'number',
+				type: 'string',
+				placeholder: 'e.g. 100',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteRingGroup', 'getRingGroup', 'listRingGroupMembers', 'updateRingGroup'],
+			},
+		},
+	},
+	{
 		displayName: 'Routes',
 		name: 'routes',
 		type: 'json',
@@ -7823,6 +8481,81 @@ export const generatedProperties: INodeProperties[] = [
 		displayOptions: {
 			show: {
 				operation: ['setRoutes'],
+			},
+		},
+	},
+	{
+		displayName: 'SBC',
+		name: 'sBCKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a sbc...',
+				typeOptions: {
+					searchListMethod: 'searchSbcs',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By Name',
+				name: 'id',
+				type: 'string',
+				placeholder: 'Name of the sbc',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteSbc', 'getSbc', 'pushConfig', 'updateSbc'],
+			},
+		},
+	},
+	{
+		displayName: 'Scheduled Report',
+		name: 'scheduledReportKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a scheduled report...',
+				typeOptions: {
+					searchListMethod: 'searchScheduledReports',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteScheduledReport', 'getScheduledReport', 'updateScheduledReport'],
 			},
 		},
 	},
@@ -7848,6 +8581,48 @@ export const generatedProperties: INodeProperties[] = [
 		displayOptions: {
 			show: {
 				operation: ['sendEmail'],
+			},
+		},
+	},
+	{
+		displayName: 'Service Principal',
+		name: 'servicePrincipalKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a service principal...',
+				typeOptions: {
+					searchListMethod: 'searchServicePrincipals',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteServicePrincipal', 'generateAppToken', 'getServicePrincipal', 'updateServicePrincipal'],
 			},
 		},
 	},
@@ -8047,6 +8822,39 @@ export const generatedProperties: INodeProperties[] = [
 		},
 	},
 	{
+		displayName: 'Tenant Property',
+		name: 'tenantPropertyKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a tenant property...',
+				typeOptions: {
+					searchListMethod: 'searchTenantProperties',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By Name',
+				name: 'id',
+				type: 'string',
+				placeholder: 'Name of the tenant property',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteProperty', 'getProperty', 'updateProperty'],
+			},
+		},
+	},
+	{
 		displayName: 'Test Call',
 		name: 'testCall',
 		type: 'boolean',
@@ -8121,6 +8929,95 @@ export const generatedProperties: INodeProperties[] = [
 		},
 	},
 	{
+		displayName: 'Trunk',
+		name: 'trunkKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a trunk...',
+				typeOptions: {
+					searchListMethod: 'searchTrunks',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+			{
+				displayName: 'By Number',
+				name: 'number',
+				type: 'string',
+				placeholder: 'e.g. 100',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: [
+					'deleteTrunk',
+					'exportTrunk',
+					'getTrunk',
+					'runAnalysis',
+					'testInboundCall',
+					'testOutboundCall',
+					'updateTrunk',
+				],
+			},
+		},
+	},
+	{
+		displayName: 'Trunk Template',
+		name: 'trunkTemplateKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a trunk template...',
+				typeOptions: {
+					searchListMethod: 'searchTrunkTemplates',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'ID of the trunk template',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteTrunkTemplate', 'getTrunkTemplate', 'updateTrunkTemplate'],
+			},
+		},
+	},
+	{
 		displayName: 'Up',
 		name: 'up',
 		type: 'boolean',
@@ -8154,6 +9051,68 @@ export const generatedProperties: INodeProperties[] = [
 		displayOptions: {
 			show: {
 				operation: ['downloadGreeting', 'provision'],
+			},
+		},
+	},
+	{
+		displayName: 'User',
+		name: 'userKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a user...',
+				typeOptions: {
+					searchListMethod: 'searchUsers',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 29',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*-?[0-9]+\\s*$',
+							errorMessage: 'Not a number',
+						},
+					},
+				],
+			},
+			{
+				displayName: 'By Number',
+				name: 'number',
+				type: 'string',
+				placeholder: 'e.g. 100',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: [
+					'deleteUser',
+					'generateProvLink',
+					'getPhoneSecret',
+					'getUser',
+					'hasDuplicatedEmail',
+					'listForwardingProfiles',
+					'listGreetings',
+					'listGroups',
+					'makeCallUserRecordGreeting',
+					'regenerate',
+					'sendWelcomeEmail',
+					'setMonitorStatus',
+					'updateUser',
+				],
 			},
 		},
 	},
@@ -8251,6 +9210,39 @@ export const generatedProperties: INodeProperties[] = [
 					'getTeamQueueGeneralStatisticsData',
 					'getUserActivity',
 				],
+			},
+		},
+	},
+	{
+		displayName: 'Website Link',
+		name: 'websiteLinkKey',
+		type: 'resourceLocator',
+		default: {
+			mode: 'list',
+			value: '',
+		},
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a website link...',
+				typeOptions: {
+					searchListMethod: 'searchWebsiteLinks',
+					searchable: true,
+				},
+			},
+			{
+				displayName: 'By Link',
+				name: 'id',
+				type: 'string',
+				placeholder: 'Link of the website link',
+			},
+		],
+		displayOptions: {
+			show: {
+				operation: ['deleteWeblink', 'getWeblink', 'updateWeblink'],
 			},
 		},
 	},
@@ -15556,17 +16548,6 @@ export const generatedProperties: INodeProperties[] = [
 			send: {
 				paginate: '={{ $value || $parameter.limit > 100 }}',
 			},
-			operations: {
-				pagination: {
-					type: 'offset',
-					properties: {
-						limitParameter: '$top',
-						offsetParameter: '$skip',
-						pageSize: 100,
-						type: 'query',
-					},
-				},
-			},
 		},
 	},
 	{
@@ -15921,34 +16902,40 @@ export const generatedProperties: INodeProperties[] = [
 		},
 		options: [
 			{
-				displayName: 'Expand',
+				displayName: 'Expand Names or IDs',
 				name: 'expand',
-				type: 'string',
-				default: '',
-				placeholder: 'Groups',
-				description: 'Comma-separated related entities to include ($expand)',
+				type: 'multiOptions',
+				typeOptions: {
+					loadOptionsMethod: 'getExpandFields',
+					loadOptionsDependsOn: ['operation'],
+				},
+				default: [],
+				description: 'Related entities to include ($expand). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				routing: {
 					send: {
 						type: 'query',
 						property: '$expand',
 						propertyInDotNotation: false,
-						value: '={{ $value === "" ? undefined : $value }}',
+						value: '={{ (Array.isArray($value) ? $value.join(",") : $value) || undefined }}',
 					},
 				},
 			},
 			{
-				displayName: 'Fields',
+				displayName: 'Fields Names or IDs',
 				name: 'select',
-				type: 'string',
-				default: '',
-				placeholder: 'Number,DisplayName',
-				description: 'Comma-separated properties to return ($select)',
+				type: 'multiOptions',
+				typeOptions: {
+					loadOptionsMethod: 'getSelectFields',
+					loadOptionsDependsOn: ['operation'],
+				},
+				default: [],
+				description: 'Properties to return ($select). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				routing: {
 					send: {
 						type: 'query',
 						property: '$select',
 						propertyInDotNotation: false,
-						value: '={{ $value === "" ? undefined : $value }}',
+						value: '={{ (Array.isArray($value) ? $value.join(",") : $value) || undefined }}',
 					},
 				},
 			},
@@ -15973,7 +16960,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'count',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to ask for the total count (@odata.count) ($count)',
+				description: 'Whether to output the answer as one item with the total count (@odata.count) and the entities in value ($count); not used with Return All',
 				routing: {
 					send: {
 						type: 'query',
@@ -16129,34 +17116,40 @@ export const generatedProperties: INodeProperties[] = [
 		},
 		options: [
 			{
-				displayName: 'Expand',
+				displayName: 'Expand Names or IDs',
 				name: 'expand',
-				type: 'string',
-				default: '',
-				placeholder: 'Groups',
-				description: 'Comma-separated related entities to include ($expand)',
+				type: 'multiOptions',
+				typeOptions: {
+					loadOptionsMethod: 'getExpandFields',
+					loadOptionsDependsOn: ['operation'],
+				},
+				default: [],
+				description: 'Related entities to include ($expand). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				routing: {
 					send: {
 						type: 'query',
 						property: '$expand',
 						propertyInDotNotation: false,
-						value: '={{ $value === "" ? undefined : $value }}',
+						value: '={{ (Array.isArray($value) ? $value.join(",") : $value) || undefined }}',
 					},
 				},
 			},
 			{
-				displayName: 'Fields',
+				displayName: 'Fields Names or IDs',
 				name: 'select',
-				type: 'string',
-				default: '',
-				placeholder: 'Number,DisplayName',
-				description: 'Comma-separated properties to return ($select)',
+				type: 'multiOptions',
+				typeOptions: {
+					loadOptionsMethod: 'getSelectFields',
+					loadOptionsDependsOn: ['operation'],
+				},
+				default: [],
+				description: 'Properties to return ($select). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				routing: {
 					send: {
 						type: 'query',
 						property: '$select',
 						propertyInDotNotation: false,
-						value: '={{ $value === "" ? undefined : $value }}',
+						value: '={{ (Array.isArray($value) ? $value.join(",") : $value) || undefined }}',
 					},
 				},
 			},
@@ -16268,7 +17261,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'count',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to ask for the total count (@odata.count) ($count)',
+				description: 'Whether to output the answer as one item with the total count (@odata.count) and the entities in value ($count); not used with Return All',
 				routing: {
 					send: {
 						type: 'query',

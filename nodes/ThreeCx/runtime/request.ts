@@ -12,7 +12,7 @@ import {
 } from 'n8n-workflow';
 
 import { generatedProperties } from '../generated/description';
-import { bodyFieldKinds, operations } from '../generated/operations';
+import { bodyFieldKinds, locators, operations } from '../generated/operations';
 import { ensureToken, rememberRequest } from './token';
 import { bodyValue, FieldError, isEmpty, odataLiteral, pathSegment } from './odata';
 import type { OperationSpec } from './types';
@@ -95,10 +95,24 @@ export function selectedOperation(context: IExecuteSingleFunctions): { name: str
 	return { name, spec };
 }
 
+/** The mode of a resource locator value ('list', 'id', 'number'), or undefined for a plain value. */
+function locatorMode(raw: unknown): string | undefined {
+	return raw && typeof raw === 'object' && '__rl' in raw ? String((raw as { mode?: unknown }).mode) : undefined;
+}
+
 function buildUrl(context: IExecuteSingleFunctions, spec: OperationSpec, timeZone: string): string {
 	let url = spec.path;
 	for (const [placeholder, field, kind, nullable] of spec.params) {
 		const value = context.getNodeParameter(field, undefined, { extractValue: true });
+		const locator = locators[field];
+		if (locator?.number && locatorMode(context.getNodeParameter(field, undefined)) === 'number') {
+			// The "By number" mode addresses the entity by 3CX's alternate key: /Users(Number='100').
+			const literal = odataLiteral(value, 'str', `${label(field)} (number)`);
+			url = url
+				.split(`/${locator.set}({${placeholder}})`)
+				.join(`/${locator.set}(Number=${pathSegment(literal, label(field))})`);
+			continue;
+		}
 		const literal = odataLiteral(value, kind, label(field), { timeZone, allowEmpty: nullable === 1 });
 		url = url.split(`{${placeholder}}`).join(pathSegment(literal, label(field)));
 	}

@@ -15,6 +15,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import { isPaging, rememberCount } from './paging';
 import { CREDENTIAL_TYPE, selectedOperation } from './request';
 import { retryAfterUnauthorized } from './token';
 
@@ -140,8 +141,11 @@ export async function handleResponse(
 		});
 	}
 	const body = parseBody(raw);
+	rememberCount(this, body);
 	if (spec.response === 'collection' && body && typeof body === 'object' && Array.isArray((body as IDataObject).value)) {
-		return toItems((body as IDataObject).value);
+		const wantsCount =
+			spec.options !== undefined && !isPaging(this) && this.getNodeParameter(`${spec.options}.count`, false) === true;
+		if (!wantsCount) return toItems((body as IDataObject).value);
 	}
 	return toItems(body);
 }

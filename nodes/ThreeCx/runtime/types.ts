@@ -35,9 +35,35 @@ export interface OperationSpec {
 	response: 'collection' | 'entity' | 'none';
 	/** The operation takes `$top`/`$skip`, so Return All and Limit apply. */
 	paged?: boolean;
+	/** The options collection (query options, headers) the operation shows. */
+	options?: string;
+	/** The entity schema the answer carries, for the Fields ($select) and Expand choices. */
+	entity?: string;
 }
 
 export type OperationTable = Record<string, OperationSpec>;
 
 /** Per body collection, the fields that need more than their n8n value: JSON text, dates. */
 export type BodyFieldKinds = Record<string, Record<string, 'json' | 'date'>>;
+
+/** A key picked with a resource locator (From list / By ID / By number). */
+export interface LocatorSpec {
+	/** The entity set, e.g. `Users`. */
+	set: string;
+	/** Its key property, e.g. `Id`. */
+	key: string;
+	/** Name of the node's list search method for this set. */
+	search: string;
+	/** Whether `/Set(Number='...')` addresses an entity (the "By number" mode). */
+	number: boolean;
+	/** Properties that make up the name shown in the list. */
+	labels: string[];
+	/** String properties the list search filters on. */
+	filter: string[];
+	orderBy: string;
+}
+
+export type LocatorTable = Record<string, LocatorSpec>;
+
+/** Per entity schema: plain properties ($select) and navigation properties ($expand), sorted. */
+export type EntityPropertyTable = Record<string, { properties: string[]; navigation: string[] }>;
