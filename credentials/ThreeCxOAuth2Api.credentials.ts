@@ -29,6 +29,24 @@ export class ThreeCxOAuth2Api implements ICredentialType {
 				'Address of your 3CX server, as you open its Admin console (self-hosted servers often use port 5001)',
 		},
 		{
+			displayName: 'Grant Type',
+			name: 'grantType',
+			type: 'options',
+			options: [
+				{
+					name: 'Client Credentials (API Client)',
+					value: 'clientCredentials',
+					description: 'An API client from Integrations > API; for unattended workflows',
+				},
+				{
+					name: 'Authorization Code with PKCE (Sign in as a User)',
+					value: 'pkce',
+					description: 'Sign in with a 3CX user account (3CX 20.0.10 and later); acts with that user\'s rights',
+				},
+			],
+			default: 'clientCredentials',
+		},
+		{
 			displayName: 'Client ID',
 			name: 'clientId',
 			type: 'string',
@@ -46,6 +64,7 @@ export class ThreeCxOAuth2Api implements ICredentialType {
 			default: '',
 			required: true,
 			description: 'The API key 3CX shows once when you save the API client',
+			displayOptions: { show: { grantType: ['clientCredentials'] } },
 		},
 		{
 			displayName: 'Ignore SSL Issues (Insecure)',
@@ -56,10 +75,10 @@ export class ThreeCxOAuth2Api implements ICredentialType {
 				'Whether to connect even if the server certificate cannot be validated (a self-signed certificate on an on-premise PBX), for both the token and the API calls',
 		},
 		{
-			displayName: 'Grant Type',
-			name: 'grantType',
+			displayName: 'Authorization URL',
+			name: 'authUrl',
 			type: 'hidden',
-			default: 'clientCredentials',
+			default: `={{ ${SERVER} }}/connect/authorize`,
 		},
 		{
 			displayName: 'Access Token URL',
@@ -71,7 +90,8 @@ export class ThreeCxOAuth2Api implements ICredentialType {
 			displayName: 'Scope',
 			name: 'scope',
 			type: 'hidden',
-			default: '',
+			// The spec's scopes for user sign-in; client credentials send none.
+			default: "={{ $self.grantType === 'pkce' ? 'openid profile email offline_access' : '' }}",
 		},
 		{
 			displayName: 'Auth URI Query Parameters',

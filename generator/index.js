@@ -11,11 +11,13 @@ const fs = require('fs');
 const path = require('path');
 const { loadSpec } = require('./spec');
 const { buildModel } = require('./model');
-const { emitDescription, emitOperations } = require('./emit');
+const { emitDescription, emitOperations, emitSchemas } = require('./emit');
 
 const ROOT = path.resolve(__dirname, '..');
 const DEFAULT_SPEC = path.resolve(ROOT, '..', 'shared', 'xapi-spec', 'xapi-20.0.10.yaml');
-const DEFAULT_OUT = path.join(ROOT, 'nodes', 'ThreeCx', 'generated');
+const DEFAULT_OUT = path.join(ROOT, 'nodes', 'ThreeCx');
+/** What the generator owns inside the node folder: everything else there is hand-written. */
+const OWNED = ['generated', '__schema__'];
 
 /** Returns { files: { relativeName: content }, model } for the spec at specPath. */
 async function generate(specPath = DEFAULT_SPEC) {
@@ -32,24 +34,48 @@ async function generate(specPath = DEFAULT_SPEC) {
 	return {
 		model,
 		files: {
-			'description.ts': emitDescription(model, source),
-			'operations.ts': emitOperations(model, source),
+			'generated/description.ts': emitDescription(model, source),
+			'generated/operations.ts': emitOperations(model, source),
+			...emitSchemas(model, source),
 		},
 	};
 }
 
-function writeFiles(files, outDir) {
-	fs.mkdirSync(outDir, { recursive: true });
-	for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(outDir, name), content);
+/** Every file below the generator's folders in outDir, relative to outDir. */
+function existingFiles(outDir) {
+	const out = [];
+	const walk = (dir) => {
+		if (!fs.existsSync(dir)) return;
+		for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+			const full = path.join(dir, entry.name);
+			if (entry.isDirectory()) walk(full);
+			else out.push(path.relative(outDir, full).split(path.sep).join('/'));
+		}
+	};
+	for (const owned of OWNED) walk(path.join(outDir, owned));
+	return out.sort();
 }
 
+/** Replaces the generator's folders in outDir with files (stale files of an older spec go). */
+function writeFiles(files, outDir) {
+	for (const owned of OWNED) fs.rmSync(path.join(outDir, owned), { recursive: true, force: true });
+	for (const [name, content] of Object.entries(files)) {
+		const file = path.join(outDir, name);
+		fs.mkdirSync(path.dirname(file), { recursive: true });
+		fs.writeFileSync(file, content);
+	}
+}
+
+/** Names of files that differ, are missing, or should not be there. */
 function differences(files, outDir) {
-	return Object.entries(files)
+	const changed = Object.entries(files)
 		.filter(([name, content]) => {
 			const file = path.join(outDir, name);
 			return !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== content;
 		})
 		.map(([name]) => name);
+	const extra = existingFiles(outDir).filter((name) => !(name in files));
+	return [...changed, ...extra];
 }
 
 function parseArgs(argv) {
@@ -73,7 +99,8 @@ async function main(argv) {
 	if (args.check) {
 		const stale = differences(files, args.out);
 		if (stale.length) {
-			console.error(`Generated files are out of date: ${stale.join(', ')}. Run npm run generate.`);
+			const shown = stale.slice(0, 10).join(', ') + (stale.length > 10 ? `, and ${stale.length - 10} more` : '');
+			console.error(`Generated files are out of date: ${shown}. Run npm run generate.`);
 			return 1;
 		}
 		console.log(`Generated files match ${args.spec} (${ops} operations).`);
@@ -98,4 +125,4 @@ if (require.main === module) {
 	);
 }
 
-module.exports = { generate, writeFiles, differences, DEFAULT_SPEC, DEFAULT_OUT, main };
+module.exports = { generate, writeFiles, differences, existingFiles, DEFAULT_SPEC, DEFAULT_OUT, main };

@@ -8,6 +8,7 @@
  */
 const { title, sentence, singularTitle, lowerFirst, article, byName } = require('./naming');
 const { findLocators } = require('./locators');
+const { outputSchema } = require('./schemas');
 
 /** Wire kinds, shared with the node's runtime (nodes/ThreeCx/runtime/types.ts). */
 const WIRE = {
@@ -67,7 +68,7 @@ function buildModel(spec) {
 			const locator = keyOf && keyOf[2] === placeholder ? locatorBySet.get(keyOf[1]) : undefined;
 			const field = locator
 				? fields.useLocator(locator, d, resourceValues, value)
-				: fields.use({ name: placeholder, d, required: !d.nullable, description: param.description }, resourceValues, value);
+				: fields.use({ name: placeholder, d, required: !d.nullable, description: param.description, usage: 'path' }, resourceValues, value);
 			meta.params.push([placeholder, field, wireKind(d), d.nullable ? 1 : 0]);
 		}
 
@@ -93,7 +94,7 @@ function buildModel(spec) {
 				for (const prop of properties) {
 					const d = spec.describe(prop.schema);
 					const field = fields.use(
-						{ name: prop.name, d, required: !d.nullable, description: describeBodyParam(d) },
+						{ name: prop.name, d, required: !d.nullable, description: describeBodyParam(d), usage: 'body' },
 						resourceValues,
 						value,
 					);
@@ -137,9 +138,11 @@ function buildModel(spec) {
 			}
 		}
 
+		const schema = outputSchema(spec, op, meta.response);
 		for (const resourceValue of resourceValues) {
 			resources.get(resourceValue).operations.push({
 				value,
+				schema,
 				method,
 				path,
 				operationId: op.operationId,
@@ -295,14 +298,15 @@ class FieldRegistry {
 		this.namesTaken = new Map();
 	}
 
-	use({ name, d, required, description }, resources, operation) {
+	use({ name, d, required, description, usage = 'query' }, resources, operation) {
 		const shape = fieldShape(d, name);
 		const key = JSON.stringify([name, shape.type, shape.default, shape.enumName || null, d.kind]);
 		let field = this.byKey.get(key);
 		if (!field) {
-			field = { key, specName: name, kind: d.kind, shape, required, description, resources: new Set(), operations: new Set() };
+			field = { key, specName: name, kind: d.kind, shape, required, description, usage: new Set(), resources: new Set(), operations: new Set() };
 			this.byKey.set(key, field);
 		}
+		field.usage.add(usage);
 		// Shown as required only where every operation needs it; the request builder still
 		// refuses an empty value for each operation that requires one.
 		field.required = field.required && required;

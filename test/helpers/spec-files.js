@@ -12,15 +12,26 @@ const YAML = require('yaml');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SPEC = path.resolve(ROOT, '..', 'shared', 'xapi-spec', 'xapi-20.0.10.yaml');
-const GENERATED = path.join(ROOT, 'nodes', 'ThreeCx', 'generated');
+const NODE_DIR = path.join(ROOT, 'nodes', 'ThreeCx');
 
 function specAvailable() {
 	return fs.existsSync(SPEC);
 }
 
+/** The generator's folders below dir ('generated', '__schema__'): relative path -> content. */
 function readDir(dir) {
 	const out = {};
-	for (const name of fs.readdirSync(dir).sort()) out[name] = fs.readFileSync(path.join(dir, name), 'utf8');
+	const walk = (sub) => {
+		const full = path.join(dir, sub);
+		if (!fs.existsSync(full)) return;
+		for (const entry of fs.readdirSync(full, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+			const rel = sub ? `${sub}/${entry.name}` : entry.name;
+			if (entry.isDirectory()) walk(rel);
+			else out[rel] = fs.readFileSync(path.join(dir, rel), 'utf8');
+		}
+	};
+	walk('generated');
+	walk('__schema__');
 	return out;
 }
 
@@ -41,7 +52,7 @@ async function regenerate(specPath = SPEC) {
 }
 
 function committedFiles() {
-	return readDir(GENERATED);
+	return readDir(NODE_DIR);
 }
 
 /** Every operation of the spec as [tag, operationId, METHOD, path], read with the yaml package. */

@@ -6087,7 +6087,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'Number',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'Extension number, e.g. 100; may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -6135,7 +6135,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'agentDnStr',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadAgentLoginHistory', 'getAgentLoginHistoryData'],
@@ -6159,7 +6159,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'answerInterval',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadQueueAnsweredCallsByWaitTime', 'getQueueAnsweredCallsByWaitTimeData'],
@@ -6279,7 +6279,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'call',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['getLogs'],
@@ -6366,7 +6366,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'callTimeFilterFrom',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallLog', 'getCallLogData', 'getOldCallLogData'],
@@ -6378,7 +6378,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'callTimeFilterTo',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallLog', 'getCallLogData', 'getOldCallLogData'],
@@ -6446,7 +6446,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'chartBy',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -6493,7 +6493,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'clientTimeZone',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -6700,7 +6700,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'destinationFilter',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallLog', 'getCallLogData', 'getOldCallLogData'],
@@ -6737,7 +6737,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'dn',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'Extension number, e.g. 100; leave empty to send nothing',
 		displayOptions: {
 			show: {
 				operation: ['makeCall', 'makeCallRecordCustomPrompt', 'makeCallUserRecordGreeting'],
@@ -6750,6 +6750,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '',
+		description: 'Extension number, e.g. 100',
 		displayOptions: {
 			show: {
 				operation: [
@@ -6767,7 +6768,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'dstCallerId',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['getCallQualityReport', 'getOldCallQualityReport'],
@@ -6915,7 +6916,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'extension',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'Extension number, e.g. 100; may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['getLogs', 'playPrompt', 'recordPrompt'],
@@ -6927,7 +6928,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'extensionDns',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'Extension numbers, comma-separated, e.g. 100,101; may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -6944,7 +6945,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'extensionFilter',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadExtensionStatistics', 'getExtensionStatisticsData'],
@@ -7142,7 +7143,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'fromExtension',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadChatLog', 'getChatLog'],
@@ -7154,7 +7155,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'fromText',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadChatLog', 'getChatLog'],
@@ -7190,7 +7191,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'groupFilter',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallCostByExtensionGroup', 'getCallCostByExtensionGroupData'],
@@ -7256,7 +7257,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'groupNumber',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'Extension number, e.g. 100; may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -7383,7 +7384,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'idText',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -7608,7 +7609,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'number',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'Extension number, e.g. 100; may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['createContactByNumber', 'deleteCompanyByNumber', 'deleteContactsByType', 'getContactsByNumber'],
@@ -8156,7 +8157,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'provider',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['getAIResources'],
@@ -8192,7 +8193,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'queueDnStr',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -8235,7 +8236,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'queueDns',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -8411,7 +8412,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'ringGroupDns',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -8652,7 +8653,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'severity',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['getLogs'],
@@ -8676,7 +8677,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'sourceFilter',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallLog', 'getCallLogData', 'getOldCallLogData'],
@@ -8700,7 +8701,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'srcCallerId',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['getCallQualityReport', 'getOldCallQualityReport'],
@@ -8870,7 +8871,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'toExtension',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadChatLog', 'getChatLog'],
@@ -8882,7 +8883,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'toText',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadChatLog', 'getChatLog'],
@@ -8921,7 +8922,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'trunkDns',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadGetInboundCalls', 'downloadGetOutboundCalls', 'getInboundCalls', 'getOutboundCalls'],
@@ -9181,7 +9182,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'waitInterval',
 		type: 'string',
 		default: '',
-		description: 'Leave empty to send nothing',
+		description: 'May be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [

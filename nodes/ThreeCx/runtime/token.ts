@@ -1,26 +1,33 @@
 /**
  * Token discipline for 3CX, where a client has one valid access token at a time and fetching a
- * new one invalidates the old. n8n's OAuth2 machinery fetches, stores and refreshes the token; this
+ * new one invalidates the old. n8n's OAuth2 machinery fetches, stores and signs with the token; this
  * module only makes sure it is used the way 3CX needs:
  *
  * - before the first request, one token is fetched for all items together (n8n's own first fetch
  *   is not coordinated: parallel items would each fetch one and invalidate each other);
- * - a token whose JWT `exp` has passed is renewed before use instead of failing with a 401;
+ * - a token is renewed shortly before it expires instead of failing with a 401. When it expires is
+ *   read from the token itself (JWT `iat`/`exp`), never from `expires_in`, whose unit changed (see
+ *   `tokenExpiresAt`); a token without claims is used until 3CX answers 401;
  * - after a 401, the token is renewed once, unless another item already renewed it, and the
- *   request is retried once.
+ *   request is retried once;
+ * - renewals of one credential never overlap in this process: items that need a new token at the
+ *   same time share one token request (and one failure), and an item that asks later takes the
+ *   token another item stored. Across processes, n8n's `refreshOAuth2Token` holds a lock per
+ *   credential and reuses a token another process stored.
  *
- * Renewal goes through n8n's `refreshOAuth2Token`, which is single-flight per credential.
+ * A failed token request becomes an error that says what failed (refused, unknown host, TLS,
+ * HTTP status, no token in the answer) and never shows the client secret or a token.
  */
 import {
-	NodeApiError,
 	NodeOperationError,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type IExecuteSingleFunctions,
 	type IHttpRequestOptions,
 	type IN8nHttpFullResponse,
-	type JsonObject,
 } from 'n8n-workflow';
+
+import { nodeApiError } from './errors';
 
 interface Remembered {
 	options: IHttpRequestOptions;
@@ -29,7 +36,7 @@ interface Remembered {
 
 const requests = new WeakMap<object, Remembered>();
 
-/** Seconds of validity left below which a token is renewed before use. */
+/** Renew a token this many seconds before it expires (at most a tenth of its lifetime). */
 const EXPIRY_MARGIN_SECONDS = 30;
 
 function accessToken(credentials: ICredentialDataDecryptedObject): string | undefined {
@@ -38,52 +45,258 @@ function accessToken(credentials: ICredentialDataDecryptedObject): string | unde
 	return typeof token === 'string' && token !== '' ? token : undefined;
 }
 
-/** The `exp` claim of a JWT access token, in seconds since the epoch, if it has one. */
-export function jwtExpiry(token: string): number | undefined {
+/** The numeric `iat` and `exp` claims of a JWT access token (seconds since the epoch), if it has them. */
+export function jwtClaims(token: string): { iat?: number; exp?: number } | undefined {
 	const part = token.split('.')[1];
 	if (!part) return undefined;
 	try {
 		const json = JSON.parse(Buffer.from(part.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
-		return typeof json.exp === 'number' ? json.exp : undefined;
+		if (!json || typeof json !== 'object') return undefined;
+		const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+		return { iat: number(json.iat), exp: number(json.exp) };
 	} catch {
 		return undefined;
 	}
 }
 
-function isExpired(token: string, nowSeconds = Date.now() / 1000): boolean {
-	const exp = jwtExpiry(token);
-	return exp !== undefined && exp - EXPIRY_MARGIN_SECONDS <= nowSeconds;
+/** The `exp` claim of a JWT access token, in seconds since the epoch, if it has one. */
+export function jwtExpiry(token: string): number | undefined {
+	return jwtClaims(token)?.exp;
 }
 
-/** Never shows a secret or token: used for every message built from a token-endpoint failure. */
-function redact(text: string, credentials: ICredentialDataDecryptedObject): string {
-	let out = text;
-	for (const secret of [credentials.clientSecret, accessToken(credentials)]) {
-		if (typeof secret === 'string' && secret.length >= 4) out = out.split(secret).join('[redacted]');
+/**
+ * When a stored token stops working, in this machine's milliseconds since the epoch; undefined when
+ * that cannot be known (a token without JWT claims), in which case 3CX's 401 decides.
+ *
+ * `expires_in` is not used on its own: 3CX sent minutes before 20.0.9 and seconds since, so reading
+ * it one way keeps a token 60 times too long and the other way fetches a new one every minute (each
+ * fetch logging out whatever else uses the client). The JWT says it exactly: the lifetime is
+ * `exp - iat`, counted from when n8n received the token (n8n stores `n8n_expires_at` = receipt time
+ * + `expires_in` seconds, so receipt time = `n8n_expires_at - expires_in`, whatever the unit). That
+ * also survives a 3CX server whose clock is off. Without `iat` or n8n's timestamp, `exp` is taken
+ * as it is.
+ */
+export function tokenExpiresAt(tokenData: IDataObject | undefined): number | undefined {
+	const token = tokenData?.access_token;
+	if (typeof token !== 'string' || token === '') return undefined;
+	const claims = jwtClaims(token);
+	if (claims?.exp === undefined) return undefined;
+	const lifetime = claims.iat !== undefined ? claims.exp - claims.iat : undefined;
+	const n8nExpiresAt = Number(tokenData?.n8n_expires_at);
+	const expiresIn = Number(tokenData?.expires_in);
+	if (lifetime !== undefined && lifetime > 0 && Number.isFinite(n8nExpiresAt) && Number.isFinite(expiresIn) && expiresIn > 0) {
+		return n8nExpiresAt - expiresIn * 1000 + lifetime * 1000;
 	}
-	return out;
+	return claims.exp * 1000;
 }
 
-async function renew(context: IExecuteSingleFunctions, credentialType: string, credentials: ICredentialDataDecryptedObject) {
-	let failure: { message?: string; body?: IDataObject } | undefined;
+/** Whether a stored token should be renewed before it is used (false when its expiry is unknown). */
+export function needsRenewal(tokenData: IDataObject | undefined, nowMs = Date.now()): boolean {
+	const expiresAt = tokenExpiresAt(tokenData);
+	if (expiresAt === undefined) return false;
+	const claims = jwtClaims(String(tokenData?.access_token));
+	const lifetime = claims?.iat !== undefined && claims.exp !== undefined ? claims.exp - claims.iat : undefined;
+	const margin = Math.min(EXPIRY_MARGIN_SECONDS, lifetime !== undefined && lifetime > 0 ? lifetime / 10 : EXPIRY_MARGIN_SECONDS);
+	return nowMs >= expiresAt - margin * 1000;
+}
+
+/* ------------------------------------------------------------------ */
+/* keeping secrets out of messages                                     */
+/* ------------------------------------------------------------------ */
+
+function secretsOf(credentials: ICredentialDataDecryptedObject): string[] {
+	const data = (credentials.oauthTokenData ?? {}) as IDataObject;
+	return [credentials.clientSecret, data.access_token, data.refresh_token].filter(
+		(s): s is string => typeof s === 'string' && s.length >= 4,
+	);
+}
+
+/**
+ * Removes the client secret and tokens from a text: as they are, URL-encoded and form-encoded,
+ * after `client_secret=` / `"client_secret":` / `Bearer`, and anything that looks like a JWT.
+ */
+export function redact(text: string, secrets: string[]): string {
+	let out = text;
+	for (const secret of secrets) {
+		const encoded = encodeURIComponent(secret);
+		for (const form of new Set([secret, encoded, encoded.replace(/%20/g, '+'), JSON.stringify(secret).slice(1, -1)])) {
+			out = out.split(form).join('[redacted]');
+		}
+	}
+	return out
+		.replace(/(client_secret=)[^&\s"'<>]*/gi, '$1[redacted]')
+		.replace(/("?(?:client_secret|access_token|refresh_token)"?\s*:\s*")[^"]*/gi, '$1[redacted]')
+		.replace(/(Bearer\s+)[\w.~+/=-]+/gi, '$1[redacted]')
+		.replace(/eyJ[\w-]*\.[\w-]+\.[\w-]*/g, '[redacted]');
+}
+
+/* ------------------------------------------------------------------ */
+/* token requests                                                      */
+/* ------------------------------------------------------------------ */
+
+interface TokenFailure {
+	message: string;
+	description: string;
+	httpCode?: string;
+}
+
+type Outcome = { token: string | undefined } | { failure: TokenFailure };
+
+/** Renewals in progress, per credential: one token request at a time, shared by every item. */
+const renewals = new Map<string, Promise<Outcome>>();
+
+const CHECK_CLIENT =
+	'Check the Client ID and Client Secret (API key) of the 3CX credential. The client is created in the 3CX Admin ' +
+	'console under Integrations > API and needs access to the Configuration API (XAPI).';
+
+/** The token URL without any user name or password in it, for messages. */
+function tokenUrlOf(credentials: ICredentialDataDecryptedObject): string {
+	return String(credentials.accessTokenUrl ?? '').replace(/\/\/[^/@]*@/, '//');
+}
+
+function hostOf(url: string): string {
+	const match = /^[a-z][\w+.-]*:\/\/([^/?#]+)/i.exec(url);
+	return match ? match[1] : url;
+}
+
+/** What a failed token request means, in words, from the error n8n's OAuth2 client threw. */
+export function describeTokenFailure(error: unknown, credentials: ICredentialDataDecryptedObject): TokenFailure {
+	const secrets = secretsOf(credentials);
+	const clean = (text: unknown) => redact(String(text ?? ''), secrets).trim();
+	const url = tokenUrlOf(credentials);
+	const where = `Token URL: ${url}.`;
+	const failure = (error ?? {}) as {
+		message?: string;
+		code?: string;
+		status?: number;
+		body?: unknown;
+		response?: { status?: number; headers?: Record<string, unknown> };
+	};
+	const prefix = '3CX did not issue an access token';
+
+	// An OAuth2 error answer: {"error":"unauthorized","error_description":"..."}
+	const body = failure.body && typeof failure.body === 'object' ? (failure.body as IDataObject) : undefined;
+	if (body && (body.error || body.error_description)) {
+		const reason = [body.error, body.error_description].filter(Boolean).map(clean).join(': ');
+		return { message: `${prefix}: ${reason}`, description: `${CHECK_CLIENT} ${where}` };
+	}
+
+	// An answer that is not a token: an HTTP error status, an HTML page, text
+	const status = failure.response?.status ?? failure.status;
+	if (typeof status === 'number') {
+		const declared = /content-type: ([^)]*)\)/i.exec(String(failure.message ?? ''))?.[1];
+		const contentType = String(failure.response?.headers?.['content-type'] ?? declared ?? '').split(';')[0].trim();
+		const what = /html/i.test(contentType) ? 'an HTML page' : contentType ? `${contentType}` : 'no content';
+		if (status >= 500) {
+			return {
+				message: `${prefix}: the token request failed with HTTP ${status}`,
+				description:
+					`3CX (or a proxy in front of it) could not answer the token request; it may be restarting or overloaded. ` +
+					`Try again later, or turn on Retry On Fail. ${where}`,
+				httpCode: String(status),
+			};
+		}
+		return {
+			message: `${prefix}: the token URL answered HTTP ${status} with ${what} instead of a token`,
+			description:
+				'Nothing at this address issues 3CX tokens. The Base URL of the credential must be the address of the 3CX ' +
+				'Admin console, for example https://pbx.example.com:5001, without any path (unless a reverse proxy ' +
+				`publishes 3CX under one). ${where}`,
+			httpCode: String(status),
+		};
+	}
+
+	// No answer at all
+	const code = String(failure.code ?? '');
+	const reason = clean(failure.message) || code || 'no answer';
+	const host = hostOf(url);
+	const checkAddress = `Check the Base URL (host and port) of the 3CX credential and that n8n can reach 3CX. ${where}`;
+	if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/i.test(code) || /certificate/i.test(reason)) {
+		return {
+			message: `${prefix}: the server's TLS certificate is not trusted (${reason})`,
+			description:
+				'If the PBX uses a self-signed certificate, tick Ignore SSL Issues (Insecure) in the 3CX credential: it ' +
+				"applies to the token and to the API calls (the node's Request Options > Ignore SSL Issues does not apply " +
+				`to the token request). ${where}`,
+		};
+	}
+	if (/EPROTO|WRONG_VERSION_NUMBER|SSL/i.test(code) || /wrong version number/i.test(reason)) {
+		return {
+			message: `${prefix}: ${host} does not speak HTTPS on this port (${reason})`,
+			description: `Check http:// versus https:// and the port in the Base URL of the 3CX credential. ${where}`,
+		};
+	}
+	const words: Record<string, string> = {
+		ECONNREFUSED: `nothing answered at ${host} (connection refused)`,
+		ENOTFOUND: `the host name of ${host} was not found`,
+		EAI_AGAIN: `the host name of ${host} could not be looked up`,
+		ETIMEDOUT: `${host} did not answer in time`,
+		ECONNABORTED: `${host} did not answer in time`,
+		ECONNRESET: `${host} closed the connection`,
+		EHOSTUNREACH: `${host} is unreachable`,
+		ENETUNREACH: `${host} is unreachable`,
+	};
+	return {
+		message: `${prefix}: ${words[code] ?? reason}`,
+		description: `${words[code] ? `${reason}. ` : ''}${checkAddress}`,
+	};
+}
+
+function tokenError(context: IExecuteSingleFunctions, failure: TokenFailure) {
+	return nodeApiError(
+		context.getNode(),
+		{ message: failure.message, ...(failure.httpCode ? { httpCode: failure.httpCode } : {}) },
+		{ ...failure, itemIndex: context.getItemIndex() },
+	);
+}
+
+/** One token request, unless the stored token has already been replaced by a usable one. */
+async function renewOnce(context: IExecuteSingleFunctions, credentialType: string, stale: string | undefined): Promise<Outcome> {
+	const stored = await context.getCredentials(credentialType);
+	const current = accessToken(stored);
+	if (current && current !== stale && !needsRenewal(stored.oauthTokenData as IDataObject)) return { token: current };
+	let error: unknown;
+	let failed = false;
 	try {
 		await context.helpers.refreshOAuth2Token.call(context, credentialType);
-	} catch (error) {
-		failure = (error ?? {}) as { message?: string; body?: IDataObject };
+	} catch (caught) {
+		failed = true;
+		error = caught;
 	}
-	if (failure) {
-		const body = failure.body ?? {};
-		const detail = [body.error, body.error_description].filter(Boolean).join(': ');
-		const reason = redact(detail || failure.message || 'no answer', credentials);
-		throw new NodeOperationError(context.getNode(), `3CX did not issue an access token: ${reason}`, {
-			itemIndex: context.getItemIndex(),
-			description:
-				'Check the Base URL, Client ID and Client Secret (API key) of the 3CX credential. The client is created ' +
-				'in the 3CX Admin console under Integrations > API and needs access to the Configuration API (XAPI).',
-		});
+	if (failed) return { failure: describeTokenFailure(error, stored) };
+	const renewed = await context.getCredentials(credentialType);
+	const token = accessToken(renewed);
+	if (!token) {
+		return {
+			failure: {
+				message: '3CX did not issue an access token: its answer to the token request had no access_token',
+				description: `Check that the Base URL of the credential points to 3CX. Token URL: ${tokenUrlOf(stored)}.`,
+			},
+		};
 	}
-	const stored = await context.getCredentials(credentialType);
-	return accessToken(stored);
+	return { token };
+}
+
+/**
+ * Gets a new token unless another item already did: replaces `stale` (the token that expired or
+ * was refused; undefined when none is stored). Items of this process share one renewal.
+ */
+async function renew(context: IExecuteSingleFunctions, credentialType: string, stale: string | undefined): Promise<string | undefined> {
+	const details = context.getNode().credentials?.[credentialType];
+	const key = `${credentialType}:${details?.id ?? details?.name ?? ''}`;
+	let promise = renewals.get(key);
+	if (!promise) {
+		const started = renewOnce(context, credentialType, stale);
+		promise = started;
+		renewals.set(key, started);
+		const forget = () => {
+			if (renewals.get(key) === started) renewals.delete(key);
+		};
+		started.then(forget, forget);
+	}
+	const outcome = await promise;
+	if ('failure' in outcome) throw tokenError(context, outcome.failure);
+	return outcome.token;
 }
 
 /** Makes sure a usable token is stored before the request is signed; returns that token. */
@@ -93,8 +306,8 @@ export async function ensureToken(
 	credentials: ICredentialDataDecryptedObject,
 ): Promise<string | undefined> {
 	const token = accessToken(credentials);
-	if (token && !isExpired(token)) return token;
-	return await renew(context, credentialType, credentials);
+	if (token && !needsRenewal(credentials.oauthTokenData as IDataObject)) return token;
+	return await renew(context, credentialType, token);
 }
 
 export function rememberRequest(context: IExecuteSingleFunctions, options: IHttpRequestOptions, token: string | undefined) {
@@ -113,9 +326,7 @@ export async function retryAfterUnauthorized(
 	if (!remembered) {
 		throw new NodeOperationError(context.getNode(), '3CX refused the access token (401)');
 	}
-	const credentials = await context.getCredentials(credentialType);
-	let token = accessToken(credentials);
-	if (!token || token === remembered.token) token = await renew(context, credentialType, credentials);
+	const token = await renew(context, credentialType, remembered.token);
 	const options: IHttpRequestOptions = { ...remembered.options, returnFullResponse: true, ignoreHttpStatusErrors: true };
 	const response = (await context.helpers.httpRequestWithAuthentication.call(
 		context,
@@ -124,10 +335,11 @@ export async function retryAfterUnauthorized(
 	)) as IN8nHttpFullResponse;
 	requests.set(context, { options: remembered.options, token });
 	if (response.statusCode === 401) {
-		throw new NodeApiError(context.getNode(), (response.body ?? {}) as JsonObject, {
+		const message = '3CX refused the access token again after it was renewed (401)';
+		throw nodeApiError(context.getNode(), { httpCode: '401', message }, {
 			httpCode: '401',
 			itemIndex: context.getItemIndex(),
-			message: '3CX refused the access token again after it was renewed (401)',
+			message,
 			description:
 				'The API client may lack access to the Configuration API (XAPI), or another system is using the same ' +
 				'Client ID: 3CX keeps one valid token per client and invalidates it when anyone fetches a new one. ' +

@@ -1,0 +1,173 @@
+/**
+ * Error mapping for 3CX answers: every failed or unusable answer becomes an n8n error that carries
+ * the HTTP status, 3CX's own message where there is one, its WARNINGS.XAPI details, and a hint on
+ * what usually causes that status. Used by the response handler (response.ts) and the token
+ * discipline (token.ts); nothing here sends a request.
+ */
+import {
+	NodeApiError,
+	type IExecuteSingleFunctions,
+	type IN8nHttpFullResponse,
+	type INode,
+	type JsonObject,
+} from 'n8n-workflow';
+
+interface ODataErrorBody {
+	error?: { code?: string; message?: string; details?: Array<{ message?: string; target?: string; code?: string }> };
+	message?: string;
+	title?: string;
+	errors?: Record<string, string[]>;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+	400: 'Bad request',
+	401: 'Unauthorized',
+	403: 'Forbidden',
+	404: 'Not found',
+	405: 'Method not allowed',
+	408: 'Request timeout',
+	409: 'Conflict',
+	413: 'Payload too large',
+	414: 'URI too long',
+	422: 'Unprocessable entity',
+	429: 'Too many requests',
+	431: 'Request header fields too large',
+	500: 'Internal server error',
+	502: 'Bad gateway',
+	503: 'Service unavailable',
+	504: 'Gateway timeout',
+};
+
+const TOO_LONG_FOR_A_URL =
+	'A key or function parameter is too long for the URL 3CX (or a proxy in front of it) accepts: shorten the value.';
+
+const STATUS_HINT: Record<number, string> = {
+	403:
+		'The API client lacks the role for this operation (call logs, chats, recordings and reports need the System ' +
+		'Owner role), or the 3CX IP allow-list refused n8n.',
+	404: 'The entity or function does not exist on this 3CX server: check the key and the 3CX version.',
+	413: 'The request body is larger than 3CX (or a proxy in front of it) accepts.',
+	414: TOO_LONG_FOR_A_URL,
+	429: "3CX or a proxy in front of it limits the request rate: use Batching in the node's Request Options, or Retry On Fail.",
+	431: TOO_LONG_FOR_A_URL,
+	500: '3CX failed while processing the request; it also answers 500 to some misformatted keys and parameters.',
+	502: 'A proxy in front of 3CX could not reach it.',
+	503: '3CX is unavailable (restarting or overloaded).',
+	504: '3CX took too long to answer; heavy reports do this. Narrow the period or try again later.',
+};
+
+/**
+ * A NodeApiError whose message stays exactly `message`. (n8n replaces a message that mentions a
+ * Node.js error code such as ECONNREFUSED with a generic text; these messages are already specific.)
+ */
+export function nodeApiError(
+	node: INode,
+	errorResponse: JsonObject,
+	options: { message: string; description?: string; httpCode?: string; itemIndex?: number },
+): NodeApiError {
+	const error = new NodeApiError(node, errorResponse, options);
+	error.message = options.message;
+	return error;
+}
+
+export function header(response: IN8nHttpFullResponse, name: string): string {
+	const value = response.headers?.[name] ?? response.headers?.[name.toLowerCase()];
+	return Array.isArray(value) ? String(value[0]) : value === undefined ? '' : String(value);
+}
+
+export function bodyText(body: unknown): string {
+	if (typeof body === 'string') return body;
+	if (Buffer.isBuffer(body)) return body.toString('utf8');
+	return '';
+}
+
+/** The body as JSON when it is JSON text; anything else as it came. */
+export function parseBody(body: unknown): unknown {
+	const text = bodyText(body);
+	if (!text) return body;
+	try {
+		return JSON.parse(text);
+	} catch {
+		return body;
+	}
+}
+
+export function looksLikeHtml(response: IN8nHttpFullResponse): boolean {
+	if (/text\/html/i.test(header(response, 'content-type'))) return true;
+	return /^\s*<(!doctype html|html)/i.test(bodyText(response.body));
+}
+
+function declaresJson(response: IN8nHttpFullResponse): boolean {
+	return /^\s*application\/([\w.+-]*\+)?json\b/i.test(header(response, 'content-type'));
+}
+
+/** The n8n error for a 3CX error answer: status, 3CX's message, and each WARNINGS.XAPI detail. */
+export function apiError(context: IExecuteSingleFunctions, response: IN8nHttpFullResponse): NodeApiError {
+	const status = response.statusCode;
+	const parsed = parseBody(response.body);
+	const body = (parsed && typeof parsed === 'object' ? parsed : {}) as ODataErrorBody;
+	const details = (body.error?.details ?? [])
+		.map((d) => [d.message ?? d.code, d.target ? `(${d.target})` : ''].filter(Boolean).join(' '))
+		.filter(Boolean);
+	const validation = Object.entries(body.errors ?? {}).map(([field, problems]) => `${field}: ${problems.join(' ')}`);
+	const serverMessage = body.error?.message || body.message || body.title || '';
+	const statusText = STATUS_TEXT[status] ?? `HTTP ${status}`;
+	const summary = serverMessage || details[0] || validation[0] || '';
+	const message = `3CX answered ${status} ${statusText}${summary ? `: ${summary}` : ''}`;
+	const descriptionParts = [
+		...(details.length ? [`Details: ${details.join('; ')}`] : []),
+		...(validation.length ? [`Validation: ${validation.join('; ')}`] : []),
+		...(STATUS_HINT[status] ? [STATUS_HINT[status]] : []),
+	];
+	if (!summary && looksLikeHtml(response)) descriptionParts.push('The answer was an HTML page, not a 3CX (XAPI) error.');
+	const errorResponse: JsonObject = {
+		httpCode: String(status),
+		...(body.error ? { error: body.error as unknown as JsonObject } : {}),
+		message,
+	};
+	return nodeApiError(context.getNode(), errorResponse, {
+		httpCode: String(status),
+		itemIndex: context.getItemIndex(),
+		message,
+		description: descriptionParts.join(' ') || undefined,
+	});
+}
+
+/**
+ * The error for a successful status whose body cannot be what 3CX sends: an HTML page (a reverse
+ * proxy or captive portal answering instead of 3CX) or JSON that does not parse (cut off on the
+ * way). Undefined when the answer is usable.
+ */
+export function unusableAnswerError(
+	context: IExecuteSingleFunctions,
+	response: IN8nHttpFullResponse,
+): NodeApiError | undefined {
+	const status = String(response.statusCode);
+	if (looksLikeHtml(response)) {
+		return nodeApiError(context.getNode(), { message: 'HTML instead of JSON', httpCode: status }, {
+			httpCode: status,
+			itemIndex: context.getItemIndex(),
+			message: `3CX answered ${status} with an HTML page instead of JSON`,
+			description:
+				'Usually a reverse proxy or firewall in front of 3CX answered instead of 3CX. Check the Base URL of the credential.',
+		});
+	}
+	const text = bodyText(response.body);
+	if (text && declaresJson(response)) {
+		let reason: string | undefined;
+		try {
+			JSON.parse(text);
+		} catch (error) {
+			reason = error instanceof Error ? error.message : String(error);
+		}
+		if (reason !== undefined) {
+			return nodeApiError(context.getNode(), { message: 'Invalid JSON', httpCode: status }, {
+				httpCode: status,
+				itemIndex: context.getItemIndex(),
+				message: `3CX answered ${status} with JSON that does not parse (${reason})`,
+				description: `The answer (${text.length} characters) was probably cut off on its way from 3CX. Run the node again.`,
+			});
+		}
+	}
+	return undefined;
+}
