@@ -291,6 +291,35 @@ function pagingProperties(model) {
 	];
 }
 
+/** Where a downloaded file goes, and which input field holds a file to upload. */
+function binaryProperties(model) {
+	const out = [];
+	if (model.binaryFields.output.length) {
+		out.push({
+			displayName: 'Put Output File in Field',
+			name: 'binaryPropertyOutput',
+			type: 'string',
+			default: 'data',
+			hint: 'The name of the output binary field to put the file in',
+			description: 'When 3CX answers with a file (audio, CSV, ZIP), it is put in this binary field; JSON answers stay JSON',
+			displayOptions: show(model.binaryFields.output),
+		});
+	}
+	if (model.binaryFields.input.length) {
+		out.push({
+			displayName: 'Input Binary Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			required: true,
+			hint: 'The name of the input binary field containing the file to be uploaded',
+			description: 'A WAV or MP3 file',
+			displayOptions: show(model.binaryFields.input),
+		});
+	}
+	return out;
+}
+
 function operationProperty(resource) {
 	const defaultOp = resource.operations.find((o) => o.name === 'Get Many') || resource.operations[0];
 	return {
@@ -316,6 +345,7 @@ function emitDescription(model, source) {
 		...model.fields.map((f) => fieldProperty({ ...f, displayName: f.displayName || title(f.specName) })),
 		...model.bodyCollections.map(bodyCollectionProperty),
 		...pagingProperties(model),
+		...binaryProperties(model),
 		...model.queryCollections.map(queryCollectionProperty),
 	];
 	return [

@@ -9,6 +9,7 @@
 const { title, sentence, singularTitle, lowerFirst, article, byName } = require('./naming');
 const { findLocators } = require('./locators');
 const { outputSchema } = require('./schemas');
+const { EXTRA_OPERATIONS, answersFile } = require('./extras');
 
 /** Wire kinds, shared with the node's runtime (nodes/ThreeCx/runtime/types.ts). */
 const WIRE = {
@@ -28,6 +29,12 @@ const ODATA_QUERY_OPTIONS = ['$filter', '$search', '$orderby', '$select', '$expa
 
 const PAGE_SIZE = 100;
 
+/** The item a file answer becomes: metadata in json, the bytes in binary. */
+const FILE_ITEM_SCHEMA = {
+	type: 'object',
+	properties: { fileName: { type: 'string' }, mimeType: { type: 'string' }, fileSize: { type: 'number' } },
+};
+
 function buildModel(spec) {
 	const fields = new FieldRegistry();
 	const bodyCollections = new Map();
@@ -39,7 +46,16 @@ function buildModel(spec) {
 	const entities = new Map();
 	const locatorBySet = new Map(locators.map((l) => [l.set, l]));
 
-	for (const entry of spec.operations()) {
+	const specEntries = spec.operations();
+	const specTags = new Set(specEntries.flatMap((e) => e.op.tags || []));
+	const extraEntries = EXTRA_OPERATIONS.filter((x) => specTags.has(x.tag)).map((x) => ({
+		path: x.path,
+		method: x.method,
+		op: { operationId: x.operationId, tags: [x.tag], summary: x.description, responses: {} },
+		parameters: x.parameters,
+		extra: x,
+	}));
+	for (const entry of [...specEntries, ...extraEntries]) {
 		const { op, path, method } = entry;
 		if (!op.operationId) throw new Error(`${method} ${path} has no operationId`);
 		const value = lowerFirst(op.operationId);
@@ -56,7 +72,13 @@ function buildModel(spec) {
 		}
 
 		const meta = { resource: resourceValues[0], method, path, params: [], response: 'entity' };
-		const shape = classify(spec, entry);
+		const shape = entry.extra ? { kind: 'extra', ...entry.extra } : classify(spec, entry);
+		if (entry.extra) {
+			meta.extra = true;
+			meta.file = entry.extra.file;
+		} else if (shape.isCall && answersFile(shape.callName)) {
+			meta.file = 'download';
+		}
 
 		// Path and function parameters, in the template's order.
 		const placeholders = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
@@ -138,7 +160,7 @@ function buildModel(spec) {
 			}
 		}
 
-		const schema = outputSchema(spec, op, meta.response);
+		const schema = meta.file === 'download' || meta.file === 'backup' ? FILE_ITEM_SCHEMA : entry.extra ? undefined : outputSchema(spec, op, meta.response);
 		for (const resourceValue of resourceValues) {
 			resources.get(resourceValue).operations.push({
 				value,
@@ -155,6 +177,11 @@ function buildModel(spec) {
 		runtime[value] = meta;
 	}
 
+	const fileOperations = (kinds) =>
+		Object.entries(runtime)
+			.filter(([, m]) => kinds.includes(m.file))
+			.map(([v]) => v);
+	const binaryFields = { output: fileOperations(['download', 'backup']), input: fileOperations(['upload']) };
 	const fieldList = fields.list();
 	// Field names are final only now: replace the field references in the runtime table.
 	for (const meta of Object.values(runtime)) {
@@ -173,6 +200,7 @@ function buildModel(spec) {
 		bodyCollections: [...bodyCollections.values()].sort((a, b) => cmp(a.name, b.name)),
 		queryCollections: queryList,
 		locators,
+		binaryFields,
 		entities: new Map([...entities.entries()].sort((a, b) => cmp(a[0], b[0]))),
 		runtime,
 		pageSize: PAGE_SIZE,
@@ -487,6 +515,8 @@ function operationTexts(o, singular, plural) {
 				action: sentence(`Get ${lowerPhrase(title(shape.navigation))} of ${a}`),
 				description: `List the ${lowerPhrase(title(shape.navigation))} of ${a}`,
 			};
+		case 'extra':
+			return { name: shape.name, action: shape.action, description: shape.description };
 		case 'function':
 		case 'action': {
 			const words = title(shape.callName);

@@ -10,6 +10,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData } from 'n8n-workflow';
 
 import { apiError, parseBody, unusableAnswerError } from './errors';
+import { decodeBuffer, fileItem, isFileResponse } from './files';
 import { isPaging, rememberCount } from './paging';
 import { CREDENTIAL_TYPE, selectedOperation } from './request';
 import { retryAfterUnauthorized } from './token';
@@ -33,7 +34,11 @@ export async function handleResponse(
 	if (answer.statusCode === 401) answer = await retryAfterUnauthorized(this, CREDENTIAL_TYPE);
 	if (answer.statusCode >= 400) throw apiError(this, answer);
 
-	const { spec } = selectedOperation(this);
+	const { name, spec } = selectedOperation(this);
+	if (spec.file && (Buffer.isBuffer(answer.body) || answer.body instanceof ArrayBuffer)) {
+		if (isFileResponse(answer)) return await fileItem(this, answer, name);
+		answer = { ...answer, body: decodeBuffer(answer.body) as IN8nHttpFullResponse['body'] };
+	}
 	const raw = answer.body;
 	if (raw === undefined || raw === null || raw === '' || answer.statusCode === 204) {
 		return [{ json: { success: true } }];

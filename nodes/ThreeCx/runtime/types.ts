@@ -35,6 +35,13 @@ export interface OperationSpec {
 	response: 'collection' | 'entity' | 'none';
 	/** The operation takes `$top`/`$skip`, so Return All and Limit apply. */
 	paged?: boolean;
+	/**
+	 * Files: `download` may answer a file (Download*, Export* calls), `upload` sends a binary field
+	 * as multipart (custom prompts), `backup` downloads a backup by name. Absent for JSON-only operations.
+	 */
+	file?: 'download' | 'upload' | 'backup';
+	/** Not in the spec (generator/extras.js). */
+	extra?: boolean;
 	/** The options collection (query options, headers) the operation shows. */
 	options?: string;
 	/** The entity schema the answer carries, for the Fields ($select) and Expand choices. */

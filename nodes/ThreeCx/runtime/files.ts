@@ -1,0 +1,214 @@
+/**
+ * Files: what 3CX answers with bytes (recordings, CSV reports, exports, backups) becomes n8n binary
+ * data, and custom prompts go up as multipart/form-data. The spec describes none of this traffic
+ * (it says JSON where the server sends WAV), so the answer's Content-Type decides, not the spec.
+ */
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteSingleFunctions,
+	type IHttpRequestOptions,
+	type IN8nHttpFullResponse,
+	type INodeExecutionData,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { serverUrl } from './lists';
+import { odataLiteral, pathSegment } from './odata';
+
+/** Field holding the downloaded file on the output item. */
+export const OUTPUT_FIELD = 'binaryPropertyOutput';
+/** Field naming the input item's binary property to upload. */
+export const INPUT_FIELD = 'binaryPropertyName';
+
+/** What a custom prompt may be: 3CX plays WAV (PCM) and MP3 prompts. */
+const PROMPT_TYPES: Record<string, string[]> = {
+	'audio/wav': ['wav'],
+	'audio/x-wav': ['wav'],
+	'audio/wave': ['wav'],
+	'audio/vnd.wave': ['wav'],
+	'audio/mpeg': ['mp3'],
+	'audio/mp3': ['mp3'],
+};
+
+/** File name endings for answers without a Content-Disposition name. */
+const EXTENSIONS: Record<string, string> = {
+	'audio/wav': '.wav',
+	'audio/x-wav': '.wav',
+	'audio/wave': '.wav',
+	'audio/mpeg': '.mp3',
+	'text/csv': '.csv',
+	'application/zip': '.zip',
+	'application/x-zip-compressed': '.zip',
+	'application/xml': '.xml',
+	'text/xml': '.xml',
+	'text/plain': '.txt',
+	'application/pdf': '.pdf',
+	'application/gzip': '.gz',
+	'application/x-7z-compressed': '.7z',
+};
+
+function header(response: IN8nHttpFullResponse, name: string): string {
+	const value = response.headers?.[name] ?? response.headers?.[name.toLowerCase()];
+	return Array.isArray(value) ? String(value[0]) : value === undefined ? '' : String(value);
+}
+
+/** Whether an answer is a file rather than JSON (or an empty 204). */
+export function isFileResponse(response: IN8nHttpFullResponse): boolean {
+	const type = header(response, 'content-type').toLowerCase();
+	if (/attachment/i.test(header(response, 'content-disposition'))) return true;
+	if (!type) return false;
+	return !/json|text\/html/.test(type);
+}
+
+/** The file name from Content-Disposition (RFC 6266, including filename*=UTF-8''...). */
+export function fileNameOf(response: IN8nHttpFullResponse): string | undefined {
+	const disposition = header(response, 'content-disposition');
+	const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition);
+	if (extended) {
+		try {
+			return decodeURIComponent(extended[1].trim().replace(/^"|"$/g, ''));
+		} catch {
+			return extended[1].trim();
+		}
+	}
+	const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/i.exec(disposition);
+	return plain ? (plain[2] ?? plain[1]).trim() : undefined;
+}
+
+/** Turns a file answer into an item with the bytes as binary data, without copying them to text. */
+export async function fileItem(
+	context: IExecuteSingleFunctions,
+	response: IN8nHttpFullResponse,
+	fallbackName: string,
+): Promise<INodeExecutionData[]> {
+	const field = String(context.getNodeParameter(OUTPUT_FIELD, 'data') || 'data');
+	const body = response.body as unknown;
+	const buffer = Buffer.isBuffer(body)
+		? body
+		: body instanceof ArrayBuffer
+			? Buffer.from(body)
+			: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body ?? ''));
+	const mimeType = header(response, 'content-type').split(';')[0].trim() || 'application/octet-stream';
+	const fileName = fileNameOf(response) ?? `${fallbackName}${EXTENSIONS[mimeType] ?? ''}`;
+	const binary = await context.helpers.prepareBinaryData(buffer, fileName, mimeType);
+	return [
+		{
+			json: { fileName: binary.fileName ?? fileName, mimeType: binary.mimeType, fileSize: buffer.length },
+			binary: { [field]: binary },
+		},
+	];
+}
+
+/** A Buffer answer that turned out to be JSON (or text): parsed back for the usual handling. */
+export function decodeBuffer(body: unknown): unknown {
+	if (!Buffer.isBuffer(body) && !(body instanceof ArrayBuffer)) return body;
+	const text = Buffer.from(body as Buffer).toString('utf8');
+	if (!text) return '';
+	try {
+		return JSON.parse(text);
+	} catch {
+		return text;
+	}
+}
+
+/** Asks for the raw bytes, so that a WAV or ZIP is never decoded as text. */
+export function expectFile(requestOptions: IHttpRequestOptions): void {
+	requestOptions.encoding = 'arraybuffer';
+	requestOptions.json = false;
+}
+
+function fail(context: IExecuteSingleFunctions, message: string, description?: string): never {
+	throw new NodeOperationError(context.getNode(), message, {
+		itemIndex: context.getItemIndex(),
+		description: description ?? 'Nothing was sent to 3CX.',
+	});
+}
+
+/**
+ * multipart/form-data with the input item's file in the part `file`, as 3CX's console uploads
+ * custom prompts. Checked first: the binary field exists, is not empty and is a WAV or MP3.
+ */
+export async function promptUpload(context: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<void> {
+	const field = String(context.getNodeParameter(INPUT_FIELD, 'data') ?? '').trim();
+	if (!field) fail(context, 'Input Binary Field is empty: name the binary property that holds the prompt');
+	const item = context.getInputData();
+	const binary = item.binary?.[field];
+	if (!binary) {
+		const available = Object.keys(item.binary ?? {});
+		fail(
+			context,
+			`Input Binary Field "${field}" does not exist on the input item`,
+			available.length
+				? `The item has these binary fields: ${available.join(', ')}. Nothing was sent to 3CX.`
+				: 'The item has no binary data. Read the file first (for example with Read/Write Files from Disk). Nothing was sent to 3CX.',
+		);
+	}
+	const fileName = binary.fileName || `prompt.${binary.fileExtension ?? 'wav'}`;
+	const extension = (fileName.split('.').pop() ?? '').toLowerCase();
+	const mimeType = (binary.mimeType || '').toLowerCase();
+	const allowedExtensions = PROMPT_TYPES[mimeType];
+	if (!allowedExtensions && !['wav', 'mp3'].includes(extension)) {
+		fail(context, `Input Binary Field "${field}" holds ${mimeType || 'a file of unknown type'} ("${fileName}"); a prompt must be a WAV or MP3 file`);
+	}
+	const buffer = await context.helpers.getBinaryDataBuffer(field);
+	if (!buffer.length) fail(context, `Input Binary Field "${field}" holds an empty file ("${fileName}")`);
+	const boundary = `----n8n3cx${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`;
+	const safeName = fileName.replace(/["\r\n]/g, '_');
+	const head = Buffer.from(
+		`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\n` +
+			`Content-Type: ${mimeType || 'application/octet-stream'}\r\n\r\n`,
+	);
+	const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+	requestOptions.body = Buffer.concat([head, buffer, tail]);
+	requestOptions.headers = { ...(requestOptions.headers ?? {}), 'Content-Type': `multipart/form-data; boundary=${boundary}` };
+	requestOptions.json = false;
+}
+
+/**
+ * A backup by file name: its entity names the DownloadLink; the file comes from there, with the
+ * same token. A relative link is read against the server's address.
+ */
+export async function backupDownload(
+	context: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+	credentialType: string,
+	keyField: string,
+	label: string,
+): Promise<void> {
+	const name = context.getNodeParameter(keyField, undefined, { extractValue: true });
+	const literal = pathSegment(odataLiteral(name, 'str', label), label);
+	const credentials = await context.getCredentials(credentialType);
+	const server = serverUrl(credentials.baseUrl);
+	const entity = (await context.helpers.httpRequestWithAuthentication.call(context, credentialType, {
+		method: 'GET',
+		url: `${server}/xapi/v1/Backups(${literal})`,
+		json: true,
+		headers: { Accept: 'application/json' },
+		skipSslCertificateValidation: credentials.ignoreSSLIssues === true,
+		ignoreHttpStatusErrors: true,
+		returnFullResponse: true,
+	})) as IN8nHttpFullResponse;
+	if (entity.statusCode >= 400) {
+		throw new NodeApiError(context.getNode(), (entity.body ?? {}) as JsonObject, {
+			httpCode: String(entity.statusCode),
+			itemIndex: context.getItemIndex(),
+			message: `3CX answered ${entity.statusCode} for backup ${String(name)}`,
+			description: entity.statusCode === 404 ? 'No backup has this file name; Get Many lists the backups.' : undefined,
+		});
+	}
+	const link = (entity.body as IDataObject | undefined)?.DownloadLink;
+	if (typeof link !== 'string' || !link) {
+		fail(context, `Backup "${String(name)}" has no DownloadLink`, '3CX did not say where to download this backup.');
+	}
+	const absolute = /^https?:\/\//i.test(link) ? link : `${server}/${link.replace(/^\/+/, '')}`;
+	if (new URL(absolute).host !== new URL(server).host) {
+		fail(context, `The DownloadLink of backup "${String(name)}" points to another server (${new URL(absolute).host})`,
+			'The node only sends its token to the 3CX server of the credential.');
+	}
+	requestOptions.method = 'GET';
+	requestOptions.url = absolute;
+	requestOptions.baseURL = undefined;
+	expectFile(requestOptions);
+}
