@@ -34,9 +34,9 @@ const EXTRA_OPERATIONS = [
 	},
 ];
 
-/** Functions and actions whose answer may be a file: 3CX's Download* and Export* calls. */
+/** Functions and actions whose answer may be a file: 3CX's Download*, Export* and Generate*File calls. */
 function answersFile(callName) {
-	return /^(Download|Export)/.test(callName) || /File$/.test(callName);
+	return /^(Download|Export)/.test(callName) || /^Generate\w*File$/.test(callName);
 }
 
 module.exports = { EXTRA_OPERATIONS, answersFile };

@@ -93,7 +93,8 @@ function byName(a, b) {
 function singularTitle(identifier) {
 	const parts = title(identifier).split(' ');
 	const last = parts[parts.length - 1];
-	if (!isAcronym(last) && pluralize.isPlural(last) && pluralize.singular(last) !== last) {
+	// "Data" stays: n8n's linter accepts it, and "Datum" is not what anyone calls call-log data.
+	if (!isAcronym(last) && !/data$/i.test(last) && pluralize.isPlural(last) && pluralize.singular(last) !== last) {
 		parts[parts.length - 1] = pluralize.singular(last);
 	}
 	return parts.join(' ');

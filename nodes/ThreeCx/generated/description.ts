@@ -382,7 +382,7 @@ export const resourceOptions: INodePropertyOptions[] = [
 		value: 'reportCallDistribution',
 	},
 	{
-		name: 'Report Call Log Datum',
+		name: 'Report Call Log Data',
 		value: 'reportCallLogData',
 	},
 	{
@@ -16760,10 +16760,6 @@ export const generatedProperties: INodeProperties[] = [
 		displayOptions: {
 			show: {
 				operation: [
-					'deleteFile',
-					'deleteOpenAiFile',
-					'deletePlaylistFile',
-					'deleteVectorStoreFile',
 					'downloadAbandonedChatsStatistics',
 					'downloadAbandonedQueueCalls',
 					'downloadAgentLoginHistory',

@@ -773,7 +773,6 @@ export const operations: OperationTable = {
 			['Id', 'callFlowAppKey', 'int', 0],
 		],
 		response: 'none',
-		file: 'download',
 		body: {
 			params: [
 				['filename', 'filename', 'str', 1],
@@ -856,7 +855,6 @@ export const operations: OperationTable = {
 		path: '/AISettings/Pbx.DeleteOpenAiFile',
 		params: [],
 		response: 'none',
-		file: 'download',
 		body: {
 			params: [
 				['fileid', 'fileid', 'str', 0],
@@ -941,7 +939,6 @@ export const operations: OperationTable = {
 		path: '/Playlists/Pbx.DeletePlaylistFile',
 		params: [],
 		response: 'none',
-		file: 'download',
 		body: {
 			params: [
 				['fileName', 'fileName', 'str', 1],
@@ -1077,7 +1074,6 @@ export const operations: OperationTable = {
 		path: '/AISettings/Pbx.DeleteVectorStoreFile',
 		params: [],
 		response: 'none',
-		file: 'download',
 		body: {
 			params: [
 				['fileid', 'fileid', 'str', 0],
