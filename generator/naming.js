@@ -37,6 +37,7 @@ const ACRONYMS = new Map(
 		mfa: 'MFA',
 		tts: 'TTS',
 		ai: 'AI',
+		iam: 'IAM',
 	}),
 );
 

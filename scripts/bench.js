@@ -15,6 +15,7 @@ const path = require('path');
 const zlib = require('zlib');
 
 require('./ts-register');
+const { benchDownload } = require('./bench-download');
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST_NODE = path.join(ROOT, 'dist', 'nodes', 'ThreeCx', 'ThreeCx.node.js');
@@ -63,11 +64,11 @@ const SAMPLES = {
 		limit: 20,
 		queryOptions: { filter: "Number eq '100'", select: 'Id,Number' },
 	},
-	'users / getUser (Get by ID)': { resource: 'users', operation: 'getUser', Id: 29 },
+	'users / getUser (Get by ID)': { resource: 'users', operation: 'getUser', userKey: { __rl: true, mode: 'id', value: '29' } },
 	'users / updateUser (3 fields)': {
 		resource: 'users',
 		operation: 'updateUser',
-		Id: 29,
+		userKey: { __rl: true, mode: 'list', value: '29' },
 		userFields: { FirstName: 'Ann', LastName: 'Lee', Require2FA: true },
 	},
 	'reportCallLogData / getCallLogData (11 parameters)': {
@@ -146,7 +147,11 @@ async function execution(ThreeCx) {
 		server.get(/Users/, json({ Id: 29, Number: '100', FirstName: 'Ann' }));
 		const store = new CredentialStore(xapiCredentials(server));
 		const items = Array.from({ length: 100 }, (_, i) => ({ json: { i } }));
-		const parameters = { resource: 'users', operation: 'getUser', Id: '={{ $json.i + 1 }}' };
+		const parameters = {
+			resource: 'users',
+			operation: 'getUser',
+			userKey: { __rl: true, mode: 'id', value: '={{ $json.i + 1 }}' },
+		};
 		const ours = await timeRuns(runNode, store, new ThreeCx(), parameters, items, server);
 		row('100-item execution through RoutingNode (median of 3)', `${ms(ours.time)} total, ${ms(ours.time / 100)} per item`);
 		row('  API requests / token requests in the last run', `${ours.requests} / ${ours.tokens}`);
@@ -166,6 +171,7 @@ async function main() {
 	loadTime();
 	parameterResolution(description);
 	await execution(ThreeCx);
+	await benchDownload({ row, ThreeCx });
 	console.log(`bench took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -717,10 +717,10 @@ export const generatedProperties: INodeProperties[] = [
 		},
 		options: [
 			{
-				name: 'Generate Iam Policy File',
+				name: 'Generate IAM Policy File',
 				value: 'generateIamPolicyFile',
-				action: 'Generate iam policy file',
-				description: 'Read generate iam policy file (amazon integration settings)',
+				action: 'Generate IAM policy file',
+				description: 'Read generate IAM policy file (amazon integration settings)',
 			},
 			{
 				name: 'Get',
