@@ -368,7 +368,10 @@ function emitOperations(model, source) {
 	for (const c of model.bodyCollections) {
 		const special = {};
 		for (const o of c.options) {
-			const kind = o.shape.type === 'json' ? 'json' : o.kind === 'datetime' ? 'date' : undefined;
+			const kind =
+				o.shape.type === 'json'
+					? 'json'
+					: { datetime: 'date', integer: 'int', number: 'num', boolean: 'bool' }[o.kind];
 			if (kind) special[o.name] = kind;
 		}
 		bodyKinds[c.name] = special;
@@ -398,7 +401,7 @@ function emitOperations(model, source) {
 		' */',
 		`export const operations: OperationTable = ${ts(ops)};`,
 		'',
-		'/** Body collection fields that are not sent as typed: JSON text to parse, dates to normalise. */',
+		'/** Body collection fields sent typed as the spec says: JSON text parsed, dates normalised, numbers and booleans checked. */',
 		`export const bodyFieldKinds: BodyFieldKinds = ${ts(bodyKinds)};`,
 		'',
 		'/** Properties and navigation properties of the entities that Fields and Expand offer. */',

@@ -135,6 +135,21 @@ describe('bodies', () => {
 		expect(items[0].json).toEqual({ Id: 12, Number: '112' });
 	});
 
+	it('body fields are sent typed as the spec says, whatever an expression gave', async () => {
+		server.patch(/Users/, noContent());
+		await run({
+			resource: 'users',
+			operation: 'updateUser',
+			userKey: byId(12),
+			userFields: { PinProtectTimeout: '5', Require2FA: 'true', PrimaryGroupId: null },
+		});
+		expect(JSON.parse(only().bodyText)).toEqual({ PinProtectTimeout: 5, Require2FA: true, PrimaryGroupId: null });
+		server.reset();
+		const { error } = await run({ resource: 'users', operation: 'updateUser', userKey: byId(12), userFields: { PinProtectTimeout: 'soon' } });
+		expect(error?.message).toBe('User Fields > Pin Protect Timeout must be a whole number, got "soon"');
+		expect(server.requests).toHaveLength(0);
+	});
+
 	it('update sends only the fields that were set, never defaults: PATCH /Users(12)', async () => {
 		server.patch(/Users/, noContent());
 		const { items } = await run({ resource: 'users', operation: 'updateUser', userKey: byId(12), userFields: { LastName: "D'Arcy" } });

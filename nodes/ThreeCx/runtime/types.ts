@@ -50,8 +50,8 @@ export interface OperationSpec {
 
 export type OperationTable = Record<string, OperationSpec>;
 
-/** Per body collection, the fields that need more than their n8n value: JSON text, dates. */
-export type BodyFieldKinds = Record<string, Record<string, 'json' | 'date'>>;
+/** Per body collection, the fields that are not plain text: JSON text, dates, numbers, booleans. */
+export type BodyFieldKinds = Record<string, Record<string, 'json' | 'date' | 'int' | 'num' | 'bool'>>;
 
 /** A key picked with a resource locator (From list / By ID / By number). */
 export interface LocatorSpec {
