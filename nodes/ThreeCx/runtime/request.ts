@@ -131,8 +131,10 @@ function buildBody(context: IExecuteSingleFunctions, spec: OperationSpec, timeZo
 			const name = label(key, collection);
 			const kind = kinds[key];
 			if (kind === 'json') body[key] = bodyValue(value, 'json', name) as IDataObject;
-			else if (kind === 'date') body[key] = isEmpty(value) ? null : (bodyValue(value, 'date', name, timeZone) as string);
-			else {
+			else if (kind) {
+				// An emptied date or number field clears the value in 3CX.
+				body[key] = isEmpty(value) ? null : (bodyValue(value, kind, name, timeZone) as IDataObject[keyof IDataObject]);
+			} else {
 				checkEnum(value, key, collection);
 				body[key] = value as IDataObject[keyof IDataObject];
 			}
