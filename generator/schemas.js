@@ -9,8 +9,8 @@
 /** How deep nested objects are described; deeper ones are just "object". */
 const MAX_DEPTH = 3;
 
-function jsonSchema(spec, node, depth = 0, stack = []) {
-	const d = spec.describe(node);
+/** The schema of a described value that is not an object or array. */
+function primitiveSchema(d) {
 	switch (d.kind) {
 		case 'integer':
 		case 'number':
@@ -19,43 +19,22 @@ function jsonSchema(spec, node, depth = 0, stack = []) {
 			return { type: 'boolean' };
 		case 'datetime':
 			return { type: 'string', format: 'date-time' };
-		case 'guid':
-		case 'string':
-		case 'unknown':
-			return { type: 'string' };
 		case 'enum':
 			return { type: 'string', enum: d.values };
-		case 'array':
-			return { type: 'array', items: d.items ? itemSchema(spec, d.items, depth, stack) : {} };
-		case 'object':
-			return objectSchema(spec, d, depth, stack);
 		default:
-			return {};
+			return { type: 'string' };
 	}
 }
 
-function itemSchema(spec, d, depth, stack) {
+/** The schema of a described value; objects and arrays recurse up to MAX_DEPTH. */
+function describedSchema(spec, d, depth, stack) {
 	if (d.kind === 'object') return objectSchema(spec, d, depth, stack);
-	if (d.kind === 'array') return { type: 'array' };
-	return jsonSchema(spec, itemNode(d), depth, stack);
+	if (d.kind === 'array') return { type: 'array', items: d.items ? describedSchema(spec, d.items, depth, stack) : {} };
+	return primitiveSchema(d);
 }
 
-/** A described primitive back as a schema node (describe() already unwrapped it). */
-function itemNode(d) {
-	switch (d.kind) {
-		case 'integer':
-			return { type: 'integer' };
-		case 'number':
-			return { type: 'number' };
-		case 'boolean':
-			return { type: 'boolean' };
-		case 'datetime':
-			return { type: 'string', format: 'date-time' };
-		case 'enum':
-			return { type: 'string', enum: d.values };
-		default:
-			return { type: 'string' };
-	}
+function jsonSchema(spec, node, depth = 0, stack = []) {
+	return describedSchema(spec, spec.describe(node), depth, stack);
 }
 
 function objectSchema(spec, d, depth, stack) {
@@ -81,7 +60,7 @@ function outputSchema(spec, op, response) {
 		const items = value && spec.describe(value.schema).items;
 		if (!items) return undefined;
 		if (items.kind === 'object') return objectSchema(spec, items, 0, []);
-		return { type: 'object', properties: { value: jsonSchema(spec, itemNode(items)) } };
+		return { type: 'object', properties: { value: describedSchema(spec, items, 0, []) } };
 	}
 	const d = spec.describe(success.schema);
 	if (d.kind === 'object') return objectSchema(spec, d, 0, []);
