@@ -8,16 +8,12 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { ThreeCxOAuth2Api } from '../credentials/ThreeCxOAuth2Api.credentials';
 import { loadOptionsContext, runNode, xapiCredentials } from './helpers/harness';
-import { createXapiServer, json, type XapiServer } from './helpers/xapi-server';
+import { useXapiServer } from './helpers/setup';
+import { json, type XapiServer } from './helpers/xapi-server';
 
+const xapi = useXapiServer();
 let server: XapiServer;
-
-beforeAll(async () => {
-	server = createXapiServer();
-	await server.start();
-});
-afterAll(async () => await server.stop());
-beforeEach(() => server.reset());
+beforeEach(() => (server = xapi()));
 
 async function resolved(data: ICredentialDataDecryptedObject) {
 	return await loadOptionsContext({ parameters: {}, credentials: data }).getCredentials('threeCxOAuth2Api');

@@ -6,19 +6,14 @@
 import type { IBinaryData, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { runNode, xapiCredentials } from './helpers/harness';
+import { byId, useXapiServer } from './helpers/setup';
 import { parseMultipart, wav, zip } from './helpers/files';
-import { binary, createXapiServer, json, noContent, type XapiServer } from './helpers/xapi-server';
+import { binary, json, noContent, type XapiServer } from './helpers/xapi-server';
 
+const xapi = useXapiServer();
 let server: XapiServer;
+beforeEach(() => (server = xapi()));
 
-beforeAll(async () => {
-	server = createXapiServer();
-	await server.start();
-});
-afterAll(async () => await server.stop());
-beforeEach(() => server.reset());
-
-const byId = (value: string | number) => ({ __rl: true, mode: 'id', value: String(value) });
 
 async function run(parameters: INodeParameters, items?: INodeExecutionData[]) {
 	return await runNode({ parameters, items, credentials: xapiCredentials(server) });

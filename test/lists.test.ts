@@ -8,16 +8,12 @@ import { listSearch, loadOptions, searchFilter } from '../nodes/ThreeCx/runtime/
 import { locators } from '../nodes/ThreeCx/generated/operations';
 import { ThreeCx } from '../nodes/ThreeCx/ThreeCx.node';
 import { loadOptionsContext, runNode, xapiCredentials } from './helpers/harness';
-import { collection, createXapiServer, json, makeEntities, type XapiServer } from './helpers/xapi-server';
+import { useXapiServer } from './helpers/setup';
+import { collection, json, makeEntities, type XapiServer } from './helpers/xapi-server';
 
+const xapi = useXapiServer();
 let server: XapiServer;
-
-beforeAll(async () => {
-	server = createXapiServer();
-	await server.start();
-});
-afterAll(async () => await server.stop());
-beforeEach(() => server.reset());
+beforeEach(() => (server = xapi()));
 
 function context(parameters: INodeParameters): ILoadOptionsFunctions {
 	return loadOptionsContext({ parameters, credentials: xapiCredentials(server) }) as unknown as ILoadOptionsFunctions;

@@ -5,9 +5,9 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { CredentialStore, runNode, xapiCredentials } from './helpers/harness';
+import { byId, useXapiServer } from './helpers/setup';
 import {
 	collection,
-	createXapiServer,
 	json,
 	makeEntities,
 	noContent,
@@ -16,17 +16,9 @@ import {
 	type XapiServer,
 } from './helpers/xapi-server';
 
+const xapi = useXapiServer();
 let server: XapiServer;
-
-/** A resource locator value as n8n saves it. */
-const byId = (value: string | number) => ({ __rl: true, mode: 'id', value: String(value) });
-
-beforeAll(async () => {
-	server = createXapiServer();
-	await server.start();
-});
-afterAll(async () => await server.stop());
-beforeEach(() => server.reset());
+beforeEach(() => (server = xapi()));
 
 async function run(parameters: INodeParameters, extra: { items?: number; continueOnFail?: boolean; store?: CredentialStore } = {}) {
 	return await runNode({
