@@ -109,6 +109,8 @@ function lowerFirst(s) {
 function article(phrase) {
 	const first = phrase.split(' ')[0];
 	if (isAcronym(first)) return /^[AEFHILMNORSX]/.test(first) ? 'an' : 'a';
+	// "a user", "a unit", "a one-off": a vowel letter that sounds like "you" or "won" takes "a".
+	if (/^(us|uni|ur|eu|one)/i.test(first)) return 'a';
 	return /^[aeiou]/i.test(first) ? 'an' : 'a';
 }
 

@@ -5687,14 +5687,14 @@ export const generatedProperties: INodeProperties[] = [
 			{
 				name: 'Create',
 				value: 'createUser',
-				action: 'Create an user',
-				description: 'Create an user',
+				action: 'Create a user',
+				description: 'Create a user',
 			},
 			{
 				name: 'Delete',
 				value: 'deleteUser',
-				action: 'Delete an user',
-				description: 'Delete an user',
+				action: 'Delete a user',
+				description: 'Delete a user',
 			},
 			{
 				name: 'Download Greeting',
@@ -5717,8 +5717,8 @@ export const generatedProperties: INodeProperties[] = [
 			{
 				name: 'Get',
 				value: 'getUser',
-				action: 'Get an user',
-				description: 'Retrieve an user by its key',
+				action: 'Get a user',
+				description: 'Retrieve a user by its key',
 			},
 			{
 				name: 'Get Duplicated Emails',
@@ -5741,20 +5741,20 @@ export const generatedProperties: INodeProperties[] = [
 			{
 				name: 'Get Forwarding Profiles',
 				value: 'listForwardingProfiles',
-				action: 'Get forwarding profiles of an user',
-				description: 'List the forwarding profiles of an user',
+				action: 'Get forwarding profiles of a user',
+				description: 'List the forwarding profiles of a user',
 			},
 			{
 				name: 'Get Greetings',
 				value: 'listGreetings',
-				action: 'Get greetings of an user',
-				description: 'List the greetings of an user',
+				action: 'Get greetings of a user',
+				description: 'List the greetings of a user',
 			},
 			{
 				name: 'Get Groups',
 				value: 'listGroups',
-				action: 'Get groups of an user',
-				description: 'List the groups of an user',
+				action: 'Get groups of a user',
+				description: 'List the groups of a user',
 			},
 			{
 				name: 'Get Many',
@@ -5867,8 +5867,8 @@ export const generatedProperties: INodeProperties[] = [
 			{
 				name: 'Update',
 				value: 'updateUser',
-				action: 'Update an user',
-				description: 'Change an user; only the fields you add are sent',
+				action: 'Update a user',
+				description: 'Change a user; only the fields you add are sent',
 			},
 			{
 				name: 'Upgrade Phone',

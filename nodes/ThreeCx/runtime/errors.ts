@@ -56,6 +56,41 @@ const STATUS_HINT: Record<number, string> = {
 	504: '3CX took too long to answer; heavy reports do this. Narrow the period or try again later.',
 };
 
+/* ------------------------------------------------------------------ */
+/* keeping secrets out of messages                                     */
+/* ------------------------------------------------------------------ */
+
+/** Per item: the tokens its requests carried, so that an answer echoing one cannot show it. */
+const itemSecrets = new WeakMap<object, Set<string>>();
+
+export function keepSecret(context: object, secret: unknown): void {
+	if (typeof secret !== 'string' || secret.length < 4) return;
+	const secrets = itemSecrets.get(context) ?? new Set<string>();
+	secrets.add(secret);
+	itemSecrets.set(context, secrets);
+}
+
+/**
+ * Removes secrets from a text: each one as it is, URL-encoded, form-encoded and JSON-escaped,
+ * anything after `client_secret=` / `"client_secret":` / `"access_token":` / `Bearer`, and anything
+ * that looks like a JWT.
+ */
+export function redact(text: string, secrets: Iterable<string> = []): string {
+	let out = text;
+	for (const secret of secrets) {
+		if (secret.length < 4) continue;
+		const encoded = encodeURIComponent(secret);
+		for (const form of new Set([secret, encoded, encoded.replace(/%20/g, '+'), JSON.stringify(secret).slice(1, -1)])) {
+			out = out.split(form).join('[redacted]');
+		}
+	}
+	return out
+		.replace(/(client_secret=)[^&\s"'<>]*/gi, '$1[redacted]')
+		.replace(/("?(?:client_secret|access_token|refresh_token)"?\s*:\s*")[^"]*/gi, '$1[redacted]')
+		.replace(/(Bearer\s+)[\w.~+/=-]+/gi, '$1[redacted]')
+		.replace(/eyJ[\w-]*\.[\w-]+\.[\w-]*/g, '[redacted]');
+}
+
 /**
  * A NodeApiError whose message stays exactly `message`. (n8n replaces a message that mentions a
  * Node.js error code such as ECONNREFUSED with a generic text; these messages are already specific.)
@@ -101,6 +136,15 @@ function declaresJson(response: IN8nHttpFullResponse): boolean {
 	return /^\s*application\/([\w.+-]*\+)?json\b/i.test(header(response, 'content-type'));
 }
 
+/** `value` with `clean` applied to its JSON text (an empty object if that stops it being JSON). */
+function cleanJson(value: unknown, clean: (text: string) => string): JsonObject {
+	try {
+		return JSON.parse(clean(JSON.stringify(value))) as JsonObject;
+	} catch {
+		return {};
+	}
+}
+
 /** The n8n error for a 3CX error answer: status, 3CX's message, and each WARNINGS.XAPI detail. */
 export function apiError(context: IExecuteSingleFunctions, response: IN8nHttpFullResponse): NodeApiError {
 	const status = response.statusCode;
@@ -113,7 +157,9 @@ export function apiError(context: IExecuteSingleFunctions, response: IN8nHttpFul
 	const serverMessage = body.error?.message || body.message || body.title || '';
 	const statusText = STATUS_TEXT[status] ?? `HTTP ${status}`;
 	const summary = serverMessage || details[0] || validation[0] || '';
-	const message = `3CX answered ${status} ${statusText}${summary ? `: ${summary}` : ''}`;
+	// an answer may echo the request (a proxy's debug page): never show the token it carried
+	const clean = (text: string) => redact(text, itemSecrets.get(context) ?? []);
+	const message = clean(`3CX answered ${status} ${statusText}${summary ? `: ${summary}` : ''}`);
 	const descriptionParts = [
 		...(details.length ? [`Details: ${details.join('; ')}`] : []),
 		...(validation.length ? [`Validation: ${validation.join('; ')}`] : []),
@@ -122,14 +168,14 @@ export function apiError(context: IExecuteSingleFunctions, response: IN8nHttpFul
 	if (!summary && looksLikeHtml(response)) descriptionParts.push('The answer was an HTML page, not a 3CX (XAPI) error.');
 	const errorResponse: JsonObject = {
 		httpCode: String(status),
-		...(body.error ? { error: body.error as unknown as JsonObject } : {}),
+		...(body.error ? { error: cleanJson(body.error, clean) } : {}),
 		message,
 	};
 	return nodeApiError(context.getNode(), errorResponse, {
 		httpCode: String(status),
 		itemIndex: context.getItemIndex(),
 		message,
-		description: descriptionParts.join(' ') || undefined,
+		description: clean(descriptionParts.join(' ')) || undefined,
 	});
 }
 

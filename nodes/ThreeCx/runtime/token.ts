@@ -27,7 +27,7 @@ import {
 	type IN8nHttpFullResponse,
 } from 'n8n-workflow';
 
-import { nodeApiError } from './errors';
+import { keepSecret, nodeApiError, redact } from './errors';
 
 interface Remembered {
 	options: IHttpRequestOptions;
@@ -100,34 +100,11 @@ export function needsRenewal(tokenData: IDataObject | undefined, nowMs = Date.no
 	return nowMs >= expiresAt - margin * 1000;
 }
 
-/* ------------------------------------------------------------------ */
-/* keeping secrets out of messages                                     */
-/* ------------------------------------------------------------------ */
-
 function secretsOf(credentials: ICredentialDataDecryptedObject): string[] {
 	const data = (credentials.oauthTokenData ?? {}) as IDataObject;
 	return [credentials.clientSecret, data.access_token, data.refresh_token].filter(
 		(s): s is string => typeof s === 'string' && s.length >= 4,
 	);
-}
-
-/**
- * Removes the client secret and tokens from a text: as they are, URL-encoded and form-encoded,
- * after `client_secret=` / `"client_secret":` / `Bearer`, and anything that looks like a JWT.
- */
-export function redact(text: string, secrets: string[]): string {
-	let out = text;
-	for (const secret of secrets) {
-		const encoded = encodeURIComponent(secret);
-		for (const form of new Set([secret, encoded, encoded.replace(/%20/g, '+'), JSON.stringify(secret).slice(1, -1)])) {
-			out = out.split(form).join('[redacted]');
-		}
-	}
-	return out
-		.replace(/(client_secret=)[^&\s"'<>]*/gi, '$1[redacted]')
-		.replace(/("?(?:client_secret|access_token|refresh_token)"?\s*:\s*")[^"]*/gi, '$1[redacted]')
-		.replace(/(Bearer\s+)[\w.~+/=-]+/gi, '$1[redacted]')
-		.replace(/eyJ[\w-]*\.[\w-]+\.[\w-]*/g, '[redacted]');
 }
 
 /* ------------------------------------------------------------------ */
@@ -250,18 +227,33 @@ function tokenError(context: IExecuteSingleFunctions, failure: TokenFailure) {
 	);
 }
 
-/** One token request, unless the stored token has already been replaced by a usable one. */
+/** True for a request that failed because the connection closed before any answer came. */
+function droppedBeforeAnswer(error: unknown): boolean {
+	const failure = (error ?? {}) as { code?: unknown; message?: unknown; response?: unknown; status?: unknown };
+	if (failure.response !== undefined || failure.status !== undefined) return false;
+	return failure.code === 'ECONNRESET' || /socket hang up/i.test(String(failure.message ?? ''));
+}
+
+/**
+ * One token request (sent a second time only if the connection dropped before any answer), unless
+ * the stored token has already been replaced by a usable one.
+ */
 async function renewOnce(context: IExecuteSingleFunctions, credentialType: string, stale: string | undefined): Promise<Outcome> {
 	const stored = await context.getCredentials(credentialType);
 	const current = accessToken(stored);
 	if (current && current !== stale && !needsRenewal(stored.oauthTokenData as IDataObject)) return { token: current };
 	let error: unknown;
 	let failed = false;
-	try {
-		await context.helpers.refreshOAuth2Token.call(context, credentialType);
-	} catch (caught) {
-		failed = true;
-		error = caught;
+	for (let attempt = 1; attempt <= 2; attempt++) {
+		failed = false;
+		try {
+			await context.helpers.refreshOAuth2Token.call(context, credentialType);
+		} catch (caught) {
+			failed = true;
+			error = caught;
+		}
+		// A kept-alive connection the server had just closed fails before any answer: send once more.
+		if (!failed || !droppedBeforeAnswer(error)) break;
 	}
 	if (failed) return { failure: describeTokenFailure(error, stored) };
 	const renewed = await context.getCredentials(credentialType);
@@ -312,6 +304,7 @@ export async function ensureToken(
 
 export function rememberRequest(context: IExecuteSingleFunctions, options: IHttpRequestOptions, token: string | undefined) {
 	requests.set(context, { options, token });
+	keepSecret(context, token);
 }
 
 /**
@@ -327,6 +320,7 @@ export async function retryAfterUnauthorized(
 		throw new NodeOperationError(context.getNode(), '3CX refused the access token (401)');
 	}
 	const token = await renew(context, credentialType, remembered.token);
+	keepSecret(context, token);
 	const options: IHttpRequestOptions = { ...remembered.options, returnFullResponse: true, ignoreHttpStatusErrors: true };
 	const response = (await context.helpers.httpRequestWithAuthentication.call(
 		context,
