@@ -105,6 +105,19 @@ export class ThreeCxOAuth2Api implements ICredentialType {
 			type: 'hidden',
 			default: 'body',
 		},
+		{
+			// 3CX's token endpoint takes client_id, client_secret and grant_type, nothing more.
+			displayName: 'Send Additional Body Properties',
+			name: 'sendAdditionalBodyProperties',
+			type: 'hidden',
+			default: false,
+		},
+		{
+			displayName: 'Additional Body Properties',
+			name: 'additionalBodyProperties',
+			type: 'hidden',
+			default: '',
+		},
 	];
 
 	test: ICredentialTestRequest = {
