@@ -7,6 +7,7 @@
  *   NodeHelpers.getNodeParameters per call for five representative operations
  *     (what the editor runs on every change and the engine per item)
  *   per-item time of a 100-item execution through n8n-core's RoutingNode against a local server
+ *   1,000 items in one execution: time, API and token requests, peak memory (bench-load.js)
  *
  * Budgets that are tests (300 KB, 400 properties) live in test/description.test.ts; this only prints.
  */
@@ -16,6 +17,7 @@ const zlib = require('zlib');
 
 require('./ts-register');
 const { benchDownload } = require('./bench-download');
+const { benchLoad } = require('./bench-load');
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST_NODE = path.join(ROOT, 'dist', 'nodes', 'ThreeCx', 'ThreeCx.node.js');
@@ -172,6 +174,8 @@ async function main() {
 	parameterResolution(description);
 	await execution(ThreeCx);
 	await benchDownload({ row, ThreeCx });
+	// issue 6: 1,000 items in one execution (time, requests, tokens, peak memory)
+	await benchLoad();
 	console.log(`bench took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -21,6 +21,19 @@ export interface XapiServerOptions {
 	tokenAuth?: 'body' | 'header' | 'both';
 	/** Value of the `X-3CX-Version` header on API responses (falsy = none). Default '20.0.10.1000'. */
 	version?: string | false;
+	/**
+	 * Serve 3CX under this path, like a reverse proxy publishing it at `https://host/pbx` (e.g. '/pbx').
+	 * Requests outside it are 'other' (404). Recorded paths have the prefix removed. Default '' (none).
+	 */
+	basePath?: string;
+	/** Node's `maxHeaderSize` for the server (request line + headers), e.g. 64 KB for very long keys. 0 = Node's default (16 KB). */
+	maxHeaderSize?: number;
+	/** 'jwt' (default): signed-looking JWTs with `iat`/`exp`; 'opaque': random strings without claims. */
+	tokenFormat?: 'jwt' | 'opaque';
+	/** Unit of `expires_in` in token answers: 'seconds' (3CX 20.0.9 and later, default) or 'minutes' (before). */
+	expiresInUnit?: 'seconds' | 'minutes';
+	/** The server's clock is this many ms ahead (negative: behind) for the JWT `iat`/`exp` claims. Default 0. */
+	clockSkewMs?: number;
 }
 
 /** What a test returns to script a response. */
@@ -29,7 +42,7 @@ export interface XapiResponse {
 	headers?: Record<string, string>;
 	/** Buffer/Uint8Array = raw bytes; string = text; other values are JSON-encoded; undefined = empty body. */
 	body?: unknown;
-	/** Wait this long before answering (for concurrency tests). */
+	/** Wait this long before answering (for concurrency tests); `stop()` cuts the wait short and drops the answer. */
 	delayMs?: number;
 	/** Destroy the socket instead of answering (connection reset). */
 	destroy?: boolean;
@@ -147,6 +160,8 @@ export declare class XapiServer {
 	revokeToken(token: string): this;
 	/** Make a valid token without an HTTP request (respects invalidatePreviousTokens). */
 	issueToken(): string;
+	/** `expires_in` as the token endpoint writes it (`expiresIn` in seconds or minutes, see `expiresInUnit`). */
+	expiresInField(): number;
 	/** Override /connect/token; return undefined for the default behaviour. */
 	setTokenHandler(fn: ((req: RecordedRequest) => XapiResponse | undefined | void | Promise<XapiResponse | undefined | void>) | undefined): this;
 

@@ -41,6 +41,11 @@ const DEFAULT_OPTIONS = Object.freeze({
 	requireAuth: true,
 	tokenAuth: 'body',
 	version: '20.0.10.1000',
+	basePath: '',
+	maxHeaderSize: 0,
+	tokenFormat: 'jwt',
+	expiresInUnit: 'seconds',
+	clockSkewMs: 0,
 });
 
 /* ------------------------------------------------------------------ */
@@ -284,6 +289,7 @@ class XapiServer {
 		this.baseUrl = undefined;
 		this.seq = 0;
 		this.tokenSeq = 0;
+		this.pendingDelays = new Set();
 		this.clearState();
 	}
 
@@ -302,9 +308,10 @@ class XapiServer {
 	async start() {
 		if (this.server) return { baseUrl: this.baseUrl, port: this.port };
 		const listener = (req, res) => this.onRequest(req, res);
+		const serverOptions = this.options.maxHeaderSize ? { maxHeaderSize: this.options.maxHeaderSize } : {};
 		this.server = this.options.https
-			? https.createServer({ ...selfSignedCertificate() }, listener)
-			: http.createServer(listener);
+			? https.createServer({ ...serverOptions, ...selfSignedCertificate() }, listener)
+			: http.createServer(serverOptions, listener);
 		this.server.on('connection', (socket) => {
 			this.sockets.add(socket);
 			socket.on('close', () => this.sockets.delete(socket));
@@ -330,6 +337,11 @@ class XapiServer {
 		if (!this.server) return;
 		const server = this.server;
 		this.server = undefined;
+		for (const pending of this.pendingDelays) {
+			clearTimeout(pending.timer);
+			pending.resolve();
+		}
+		this.pendingDelays.clear();
 		const closed = new Promise((resolve) => server.close(() => resolve()));
 		if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
 		for (const socket of this.sockets) socket.destroy();
@@ -406,21 +418,34 @@ class XapiServer {
 		this.tokenSeq += 1;
 		const now = Date.now();
 		const expiresInMs = this.options.expiresIn * 1000;
-		const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-		const payload = base64url(
-			JSON.stringify({
-				sub: String(this.options.clientId),
-				jti: `${this.tokenSeq}-${crypto.randomBytes(6).toString('hex')}`,
-				iat: Math.floor(now / 1000),
-				exp: Math.floor((now + expiresInMs) / 1000),
-				iss: this.baseUrl,
-			}),
-		);
-		const token = `${header}.${payload}.${base64url(crypto.randomBytes(24))}`;
+		// the claims come from the server's clock, which may be off by `clockSkewMs`
+		const serverNow = now + (this.options.clockSkewMs || 0);
+		let token;
+		if (this.options.tokenFormat === 'opaque') {
+			token = `opaque-${this.tokenSeq}-${crypto.randomBytes(24).toString('hex')}`;
+		} else {
+			const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+			const payload = base64url(
+				JSON.stringify({
+					sub: String(this.options.clientId),
+					jti: `${this.tokenSeq}-${crypto.randomBytes(6).toString('hex')}`,
+					iat: Math.floor(serverNow / 1000),
+					exp: Math.floor((serverNow + expiresInMs) / 1000),
+					iss: this.baseUrl,
+				}),
+			);
+			token = `${header}.${payload}.${base64url(crypto.randomBytes(24))}`;
+		}
 		if (this.options.invalidatePreviousTokens) this.validTokens.clear();
 		this.validTokens.set(token, now + expiresInMs);
 		this.issuedTokens.push(token);
 		return token;
+	}
+
+	/** `expires_in` as the token endpoint writes it: seconds (20.0.9 and later) or minutes (before). */
+	expiresInField() {
+		const seconds = this.options.expiresIn;
+		return this.options.expiresInUnit === 'minutes' ? Math.round(seconds / 60) : seconds;
 	}
 
 	/** Override the token endpoint: `(req) => response | undefined` (undefined = default behaviour). */
@@ -541,7 +566,14 @@ class XapiServer {
 	buildRecord(nodeReq, body) {
 		const url = nodeReq.url || '/';
 		const qIndex = url.indexOf('?');
-		const rawPath = qIndex === -1 ? url : url.slice(0, qIndex);
+		let rawPath = qIndex === -1 ? url : url.slice(0, qIndex);
+		// behind a reverse proxy that publishes 3CX under a path: strip it; anything else is 'other'
+		const basePath = this.options.basePath || '';
+		let outsideBasePath = false;
+		if (basePath) {
+			if (rawPath === basePath || rawPath.startsWith(basePath + '/')) rawPath = rawPath.slice(basePath.length) || '/';
+			else outsideBasePath = true;
+		}
 		const rawQuery = qIndex === -1 ? '' : url.slice(qIndex + 1);
 		const headers = { ...nodeReq.headers };
 		const bodyText = body.toString('utf8');
@@ -557,7 +589,13 @@ class XapiServer {
 		let form;
 		if (contentType.includes('application/x-www-form-urlencoded')) form = parseQuery(bodyText);
 		const decodedPath = safeDecode(rawPath);
-		const kind = rawPath === TOKEN_PATH ? 'token' : rawPath === API_PREFIX || rawPath.startsWith(API_PREFIX + '/') ? 'api' : 'other';
+		const kind = outsideBasePath
+			? 'other'
+			: rawPath === TOKEN_PATH
+				? 'token'
+				: rawPath === API_PREFIX || rawPath.startsWith(API_PREFIX + '/')
+					? 'api'
+					: 'other';
 		const token = bearerOf(headers);
 		const entitySet = kind === 'api' ? decodedPath.slice(API_PREFIX.length + 1).split(/[(/?]/)[0] : '';
 		this.seq += 1;
@@ -585,6 +623,18 @@ class XapiServer {
 			odataContext: entitySet ? `${this.baseUrl}${API_PREFIX}/$metadata#${entitySet}` : undefined,
 			response: undefined,
 		};
+	}
+
+	/** A delay that `stop()` cuts short, so a test never waits for a slow answer after it ended. */
+	delay(ms) {
+		return new Promise((resolve) => {
+			const pending = { resolve, timer: undefined };
+			pending.timer = setTimeout(() => {
+				this.pendingDelays.delete(pending);
+				resolve();
+			}, ms);
+			this.pendingDelays.add(pending);
+		});
 	}
 
 	async handle(nodeReq, res, body) {
@@ -628,7 +678,7 @@ class XapiServer {
 		const token = this.issueToken();
 		req.issuedToken = token;
 		return json(
-			{ token_type: 'Bearer', expires_in: this.options.expiresIn, access_token: token, refresh_token: null },
+			{ token_type: 'Bearer', expires_in: this.expiresInField(), access_token: token, refresh_token: null },
 			200,
 			{ 'cache-control': 'no-store', pragma: 'no-cache' },
 		);
@@ -668,7 +718,12 @@ class XapiServer {
 
 	async send(req, res, response) {
 		const r = response || empty(200);
-		if (r.delayMs) await new Promise((resolve) => setTimeout(resolve, r.delayMs));
+		if (r.delayMs) await this.delay(r.delayMs);
+		if (!this.server) {
+			req.response = { status: 0, headers: {}, bodyText: '', destroyed: true };
+			res.socket && res.socket.destroy();
+			return;
+		}
 		if (r.destroy) {
 			req.response = { status: 0, headers: {}, bodyText: '', destroyed: true };
 			res.socket && res.socket.destroy();

@@ -13,7 +13,11 @@
  * - renewals of one credential never overlap in this process: items that need a new token at the
  *   same time share one token request (and one failure), and an item that asks later takes the
  *   token another item stored. Across processes, n8n's `refreshOAuth2Token` holds a lock per
- *   credential and reuses a token another process stored.
+ *   credential and reuses a token another process stored;
+ * - a token request whose connection drops before any answer (a kept-alive connection the server
+ *   was just closing) is sent once more instead of failing every item waiting for it;
+ * - a credential that signs in as a user (PKCE) and has nothing to refresh with says so before
+ *   anything is sent.
  *
  * A failed token request becomes an error that says what failed (refused, unknown host, TLS,
  * HTTP status, no token in the answer) and never shows the client secret or a token.
@@ -126,6 +130,15 @@ const CHECK_CLIENT =
 	'Check the Client ID and Client Secret (API key) of the 3CX credential. The client is created in the 3CX Admin ' +
 	'console under Integrations > API and needs access to the Configuration API (XAPI).';
 
+const SIGN_IN_AGAIN =
+	'The credential signs in as a 3CX user (Authorization Code with PKCE): open it and connect it (sign in) again. ' +
+	'For unattended workflows, an API client (Client Credentials) does not need this.';
+
+/** Whether the credential signs in as a user (PKCE) instead of using an API client. */
+function signsIn(credentials: ICredentialDataDecryptedObject): boolean {
+	return typeof credentials.grantType === 'string' && credentials.grantType !== 'clientCredentials';
+}
+
 /** The token URL without any user name or password in it, for messages. */
 function tokenUrlOf(credentials: ICredentialDataDecryptedObject): string {
 	return String(credentials.accessTokenUrl ?? '').replace(/\/\/[^/@]*@/, '//');
@@ -155,7 +168,11 @@ export function describeTokenFailure(error: unknown, credentials: ICredentialDat
 	const body = failure.body && typeof failure.body === 'object' ? (failure.body as IDataObject) : undefined;
 	if (body && (body.error || body.error_description)) {
 		const reason = [body.error, body.error_description].filter(Boolean).map(clean).join(': ');
-		return { message: `${prefix}: ${reason}`, description: `${CHECK_CLIENT} ${where}` };
+		return { message: `${prefix}: ${reason}`, description: `${signsIn(credentials) ? SIGN_IN_AGAIN : CHECK_CLIENT} ${where}` };
+	}
+	// n8n's own verdict on a user sign-in that cannot be refreshed ("... needs to be reconnected")
+	if (signsIn(credentials) && /reconnect/i.test(String(failure.message ?? ''))) {
+		return { message: `${prefix}: ${clean(failure.message)}`, description: SIGN_IN_AGAIN };
 	}
 
 	// An answer that is not a token: an HTTP error status, an HTML page, text
@@ -198,8 +215,9 @@ export function describeTokenFailure(error: unknown, credentials: ICredentialDat
 		};
 	}
 	if (/EPROTO|WRONG_VERSION_NUMBER|SSL/i.test(code) || /wrong version number/i.test(reason)) {
+		const short = /wrong version number/i.test(reason) ? 'wrong version number' : reason;
 		return {
-			message: `${prefix}: ${host} does not speak HTTPS on this port (${reason})`,
+			message: `${prefix}: ${host} does not speak HTTPS on this port (${short})`,
 			description: `Check http:// versus https:// and the port in the Base URL of the 3CX credential. ${where}`,
 		};
 	}
@@ -213,9 +231,11 @@ export function describeTokenFailure(error: unknown, credentials: ICredentialDat
 		EHOSTUNREACH: `${host} is unreachable`,
 		ENETUNREACH: `${host} is unreachable`,
 	};
+	// a TLS port drops a plain-HTTP request without an answer
+	const plainToTls = code === 'ECONNRESET' && /^http:/i.test(url) ? 'If 3CX serves HTTPS on this port, the Base URL must start with https://. ' : '';
 	return {
 		message: `${prefix}: ${words[code] ?? reason}`,
-		description: `${words[code] ? `${reason}. ` : ''}${checkAddress}`,
+		description: `${words[code] ? `${reason}. ` : ''}${plainToTls}${checkAddress}`,
 	};
 }
 
@@ -242,6 +262,16 @@ async function renewOnce(context: IExecuteSingleFunctions, credentialType: strin
 	const stored = await context.getCredentials(credentialType);
 	const current = accessToken(stored);
 	if (current && current !== stale && !needsRenewal(stored.oauthTokenData as IDataObject)) return { token: current };
+	if (signsIn(stored) && !(stored.oauthTokenData as IDataObject | undefined)?.refresh_token) {
+		return {
+			failure: {
+				message: current
+					? 'The sign-in of the 3CX credential has expired and it has no refresh token'
+					: 'The 3CX credential is not connected yet',
+				description: SIGN_IN_AGAIN,
+			},
+		};
+	}
 	let error: unknown;
 	let failed = false;
 	for (let attempt = 1; attempt <= 2; attempt++) {
