@@ -1,0 +1,723 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * End-to-end test of the n8n-nodes-3cx package in a real n8n, against a fake 3CX server.
+ *
+ *   npm run test:e2e            (= node e2e/run.js)
+ *   node e2e/run.js --help
+ *
+ * Steps: install Node 24 + n8n into a cache (e2e/install-n8n.sh), re-run itself under Node 24,
+ * build the package (npm run build), `npm pack` it, unpack it the way n8n's community-package
+ * installer does into <userFolder>/.n8n/nodes/node_modules/n8n-nodes-3cx, start the fake 3CX,
+ * import credentials and one workflow per case with n8n's CLI, run each with `n8n execute`,
+ * check requests and output, then start `n8n start` and run the browser test (e2e/browser.js).
+ * Everything listens on 127.0.0.1. Artifacts go to e2e/artifacts/ (gitignored).
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const net = require('node:net');
+const { spawn, spawnSync } = require('node:child_process');
+
+const E2E_DIR = __dirname;
+const REPO = path.resolve(E2E_DIR, '..');
+const ARTIFACTS = process.env.E2E_ARTIFACTS || path.join(E2E_DIR, 'artifacts');
+const CACHE = process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-3cx-e2e');
+const PACKAGE_NAME = 'n8n-nodes-3cx';
+const CLIENT_ID = '900';
+const CLIENT_SECRET = 'e2e-client-secret';
+const TOTAL_BUDGET_MS = 25 * 60 * 1000;
+const OWNER = { email: 'owner@example.invalid', firstName: 'E2E', lastName: 'Owner', password: 'E2e-owner-password-1' };
+
+const HELP = `usage: node e2e/run.js [options]
+  --package <dir>   package to test (default: the repository)
+  --no-build        do not run "npm run build" first (use the existing dist/)
+  --only <regex>    run only the cases whose file name or name matches
+  --no-browser      skip the browser test
+  --no-server       skip starting "n8n start" (and the browser test)
+  --keep            keep the temporary n8n user folder
+  --serve           after the tests, keep n8n and the fake 3CX running until Ctrl+C`;
+
+const argv = process.argv.slice(2);
+const flag = (n) => argv.includes(n);
+const opt = (n, d) => {
+	const i = argv.indexOf(n);
+	return i >= 0 && argv[i + 1] ? argv[i + 1] : d;
+};
+if (flag('--help') || flag('-h')) {
+	console.log(HELP);
+	process.exit(0);
+}
+
+const t0 = Date.now();
+const ms = (t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
+const log = (...a) => console.log('[e2e]', ...a);
+
+// ------------------------------------------------------------------ 1. Node 24 + n8n
+function readEnvFile(file) {
+	const env = {};
+	for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+		const m = /^export (\w+)="(.*)"$/.exec(line);
+		if (m) env[m[1]] = m[2];
+	}
+	return env;
+}
+
+if (!process.env.E2E_CHILD) {
+	const tInstall = Date.now();
+	log(`installing/checking Node 24 + n8n in ${CACHE}`);
+	const r = spawnSync('bash', [path.join(E2E_DIR, 'install-n8n.sh')], {
+		stdio: ['ignore', 'inherit', 'inherit'],
+		env: { ...process.env, N8N_E2E_CACHE: CACHE, E2E_BROWSER: flag('--no-browser') || flag('--no-server') ? '0' : process.env.E2E_BROWSER || '1' },
+	});
+	if (r.status !== 0) {
+		console.error('[e2e] install-n8n.sh failed');
+		process.exit(r.status || 1);
+	}
+	const installMs = Date.now() - tInstall;
+	const env = readEnvFile(path.join(CACHE, 'env.sh'));
+	const child = spawnSync(env.E2E_NODE24, [__filename, ...argv], {
+		stdio: 'inherit',
+		env: { ...process.env, ...env, E2E_CHILD: '1', E2E_INSTALL_MS: String(installMs), E2E_T0: String(t0) },
+	});
+	process.exit(child.status === null ? 1 : child.status);
+}
+
+// ------------------------------------------------------------------ helpers
+const NODE24 = process.execPath;
+const N8N_BIN = process.env.E2E_N8N_BIN;
+const T0 = Number(process.env.E2E_T0 || t0);
+
+async function freePort() {
+	return await new Promise((resolve, reject) => {
+		const s = net.createServer();
+		s.once('error', reject);
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address();
+			s.close(() => resolve(port));
+		});
+	});
+}
+
+function run(cmd, args, options = {}) {
+	const t = Date.now();
+	const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...options });
+	return { ...r, ms: Date.now() - t };
+}
+
+function runAsync(cmd, args, options = {}) {
+	return new Promise((resolve) => {
+		const t = Date.now();
+		const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (d) => (stdout += d));
+		child.stderr.on('data', (d) => (stderr += d));
+		const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout || 120000);
+		child.on('close', (status, signal) => {
+			clearTimeout(timer);
+			resolve({ status, signal, stdout, stderr, ms: Date.now() - t });
+		});
+	});
+}
+
+function subsetMismatch(expected, actual, where = '') {
+	if (expected === null || typeof expected !== 'object') {
+		return JSON.stringify(expected) === JSON.stringify(actual) ? null : `${where || 'value'}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
+	}
+	if (actual === null || typeof actual !== 'object') return `${where || 'value'}: expected an object, got ${JSON.stringify(actual)}`;
+	for (const [k, v] of Object.entries(expected)) {
+		const m = subsetMismatch(v, actual[k], where ? `${where}.${k}` : k);
+		if (m) return m;
+	}
+	return null;
+}
+
+function deepEqual(a, b) {
+	const norm = (x) =>
+		x && typeof x === 'object' && !Array.isArray(x)
+			? Object.fromEntries(Object.keys(x).sort().map((k) => [k, norm(x[k])]))
+			: Array.isArray(x)
+				? x.map(norm)
+				: x;
+	return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
+}
+
+function fill(template, vars) {
+	return JSON.parse(JSON.stringify(template).replace(/\{\{(\w+)\}\}/g, (_, k) => (k in vars ? String(vars[k]) : `{{${k}}}`)));
+}
+
+/** `n8n execute --rawOutput` prints logs (JSON lines with N8N_LOG_FORMAT=json) and the run as pretty JSON. */
+function parseExecuteOutput(stdout) {
+	const lines = stdout.split('\n');
+	const start = lines.findIndex((l) => l === '{');
+	if (start >= 0) {
+		const end = lines.findIndex((l, i) => i > start && l === '}');
+		if (end > start) {
+			try {
+				return JSON.parse(lines.slice(start, end + 1).join('\n'));
+			} catch {
+				/* fall through */
+			}
+		}
+	}
+	for (const l of lines) {
+		if (!l.startsWith('{"level"')) continue;
+		try {
+			const o = JSON.parse(l);
+			if (typeof o.message === 'string' && o.message.trim().startsWith('{')) {
+				const run = JSON.parse(o.message);
+				if (run && run.data && run.data.resultData) return run;
+			}
+		} catch {
+			/* not a log line */
+		}
+	}
+	return null;
+}
+
+function logMessages(text) {
+	const out = [];
+	for (const l of text.split('\n')) {
+		if (!l.startsWith('{"level"')) continue;
+		try {
+			const o = JSON.parse(l);
+			if (['error', 'warn'].includes(o.level) && typeof o.message === 'string' && !o.message.trim().startsWith('{')) out.push(`${o.level}: ${o.message.split('\n')[0]}`);
+		} catch {
+			/* ignore */
+		}
+	}
+	return out;
+}
+
+// what must not outlive this process, whatever happens (n8n runs in its own process group)
+const cleanup = { server: null, userFolder: null, packDir: null };
+function emergencyCleanup() {
+	if (cleanup.server && cleanup.server.exitCode === null) {
+		try {
+			process.kill(-cleanup.server.pid, 'SIGKILL');
+		} catch {
+			/* already gone */
+		}
+	}
+	for (const dir of [cleanup.userFolder, cleanup.packDir]) if (dir && !flag('--keep')) fs.rmSync(dir, { recursive: true, force: true });
+}
+for (const sig of ['SIGINT', 'SIGTERM']) {
+	process.on(sig, () => {
+		if (flag('--serve') && sig === 'SIGINT' && cleanup.serving) return; // handled by --serve
+		console.error(`[e2e] ${sig}: stopping n8n and cleaning up`);
+		emergencyCleanup();
+		process.exit(130);
+	});
+}
+
+// ------------------------------------------------------------------ main
+async function main() {
+	const timings = { install: Number(process.env.E2E_INSTALL_MS || 0) };
+	const results = [];
+	const problems = [];
+	const notes = [];
+	fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+	fs.mkdirSync(path.join(ARTIFACTS, 'cases'), { recursive: true });
+	fs.mkdirSync(path.join(ARTIFACTS, 'workflows'), { recursive: true });
+	const packageDir = path.resolve(opt('--package', process.env.E2E_PACKAGE || REPO));
+	log(`Node ${process.version}, n8n ${process.env.E2E_N8N_VERSION}, package ${packageDir}`);
+
+	// -------------------------------------------------------------- 2. build + pack
+	const sysNpm = process.env.E2E_SYSTEM_NPM || 'npm';
+	if (!flag('--no-build') && packageDir === REPO) {
+		const hasSource = fs.existsSync(path.join(REPO, 'nodes', 'ThreeCx', 'ThreeCx.node.ts'));
+		if (hasSource) {
+			log('npm run build ...');
+			// the build runs with the system Node (the repository's toolchain), not Node 24
+			const pathNoNode24 = (process.env.PATH || '').split(':').filter((p) => !p.startsWith(CACHE)).join(':');
+			const r = run(sysNpm, ['run', 'build'], { cwd: REPO, env: { ...process.env, PATH: pathNoNode24 } });
+			fs.writeFileSync(path.join(ARTIFACTS, 'build.log'), `${r.stdout}\n${r.stderr}`);
+			timings.build = r.ms;
+			if (r.status !== 0) {
+				console.error(r.stdout.slice(-3000), r.stderr.slice(-3000));
+				throw new Error('npm run build failed (see e2e/artifacts/build.log)');
+			}
+			log(`build: ${(r.ms / 1000).toFixed(1)} s`);
+		}
+	}
+	const pkgJson = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
+	for (const rel of [...((pkgJson.n8n && pkgJson.n8n.nodes) || []), ...((pkgJson.n8n && pkgJson.n8n.credentials) || [])]) {
+		if (!fs.existsSync(path.join(packageDir, rel))) throw new Error(`${rel} is missing in ${packageDir}: build the package first (npm run build)`);
+	}
+	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-3cx-pack-'));
+	cleanup.packDir = packDir;
+	let tPack = Date.now();
+	const pack = run(sysNpm, ['pack', '--json', '--pack-destination', packDir], { cwd: packageDir });
+	if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
+	const packInfo = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')))[0];
+	const tarball = path.join(packDir, packInfo.filename);
+	timings.pack = Date.now() - tPack;
+	const files = packInfo.files.map((f) => f.path);
+	log(`npm pack: ${packInfo.filename}, ${files.length} files, ${(packInfo.size / 1024).toFixed(0)} KiB packed, ${(packInfo.unpackedSize / 1024).toFixed(0)} KiB unpacked (${timings.pack} ms)`);
+	fs.writeFileSync(path.join(ARTIFACTS, 'pack-files.txt'), files.join('\n') + '\n');
+	// `n8n-node build` copies every **/*.{png,svg} of the repository (outside dist/ and node_modules/)
+	// into dist/, so README screenshots or e2e artifacts can end up in the published tarball.
+	const leaked = files.filter(
+		(f) =>
+			/^(dist\/)?(nodes|credentials|test|e2e|generator|scripts|docs)\//.test(f.replace(/^dist\/(nodes|credentials)\//, 'ok/')) ||
+			(/\.ts$/.test(f) && !/\.d\.ts$/.test(f)) ||
+			/xapi-[\d.]+\.ya?ml$/.test(f),
+	);
+	if (leaked.length) {
+		problems.push(
+			`npm pack ships files that are not part of the node: ${leaked.slice(0, 6).join(', ')}${leaked.length > 6 ? ` … (${leaked.length} in all)` : ''}` +
+				(leaked.some((f) => /^dist\/(docs|e2e)\//.test(f)) ? ' — `n8n-node build` copied them; exclude them in package.json "files" (e.g. "!dist/docs", "!dist/e2e")' : ''),
+		);
+	}
+	for (const rel of [...(pkgJson.n8n.nodes || []), ...(pkgJson.n8n.credentials || [])]) {
+		if (!files.includes(rel)) problems.push(`npm pack does not include ${rel} (check "files" in package.json)`);
+	}
+	if (Object.keys(pkgJson.dependencies || {}).length) notes.push(`package has runtime dependencies: ${Object.keys(pkgJson.dependencies).join(', ')}`);
+
+	// -------------------------------------------------------------- 3. install like n8n does
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-3cx-e2e-'));
+	cleanup.userFolder = userFolder;
+	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+	const pkgDir = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
+	const tInstallPkg = Date.now();
+	fs.mkdirSync(pkgDir, { recursive: true });
+	// n8n: `npm pack <name>@<version>`, `tar -xzf <tgz> -C <dir> --strip-components=1`, strip dev/peer/optional
+	// dependencies from package.json, `npm install --audit=false --fund=false --bin-links=false
+	// --install-strategy=shallow --ignore-scripts=true --package-lock=false` in the package folder,
+	// then record the dependency in <nodes>/package.json (community-packages.service.js, downloadPackage).
+	let r = run('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1']);
+	if (r.status !== 0) throw new Error(`tar failed: ${r.stderr}`);
+	const installedPkgJsonPath = path.join(pkgDir, 'package.json');
+	const { devDependencies, peerDependencies, optionalDependencies, ...installedPkgJson } = JSON.parse(fs.readFileSync(installedPkgJsonPath, 'utf8'));
+	fs.writeFileSync(installedPkgJsonPath, JSON.stringify(installedPkgJson, null, 2));
+	r = run(sysNpm, ['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'], {
+		cwd: pkgDir,
+	});
+	if (r.status !== 0) throw new Error(`npm install in the unpacked package failed: ${r.stderr}`);
+	fs.writeFileSync(
+		path.join(nodesDir, 'package.json'),
+		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: installedPkgJson.version } }, null, 2),
+	);
+	timings.packageInstall = Date.now() - tInstallPkg;
+	log(`package installed into ${pkgDir} (${timings.packageInstall} ms)`);
+
+	// -------------------------------------------------------------- 4. fake 3CX
+	const { createFake3cx } = require('./fake-3cx');
+	const fake = await createFake3cx({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }).start();
+	const specInfo = fake.specInfo();
+	log(`fake 3CX on ${fake.url}; spec: ${specInfo.status}`);
+	if (!specInfo.available) notes.push(`spec checks skipped: ${specInfo.status}`);
+	else {
+		const st = await fake.selfTest();
+		if (!st.ok) problems.push(`the fake 3CX's spec checker failed its self-test: ${st.failures.join(' | ')}`);
+		else log(`fake 3CX spec checker self-test: ${st.probes} known-good/known-bad requests classified correctly`);
+	}
+
+	// -------------------------------------------------------------- 5. n8n environment, import
+	fs.mkdirSync(path.join(userFolder, 'tmp'), { recursive: true });
+	const brokerPort = await freePort();
+	const n8nEnv = {
+		...process.env,
+		PATH: `${path.dirname(NODE24)}:${process.env.PATH}`,
+		N8N_USER_FOLDER: userFolder,
+		TMPDIR: path.join(userFolder, 'tmp'), // n8n keeps e.g. n8nDataTableUploads/ under os.tmpdir()
+		DB_TYPE: 'sqlite',
+		N8N_ENCRYPTION_KEY: 'n8n-nodes-3cx-e2e-not-a-secret',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_HIRING_BANNER_ENABLED: 'false',
+		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+		N8N_REINSTALL_MISSING_PACKAGES: 'false',
+		N8N_RUNNERS_MODE: 'internal',
+		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		N8N_LOG_FORMAT: 'json',
+		N8N_LOG_LEVEL: 'info',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_SECURE_COOKIE: 'false',
+		NODE_ENV: 'production',
+	};
+	for (const k of Object.keys(n8nEnv)) if (k.startsWith('npm_')) delete n8nEnv[k];
+	const n8n = (args, extra = {}) => runAsync(NODE24, [N8N_BIN, ...args], { env: n8nEnv, cwd: userFolder, timeout: 180000, ...extra });
+
+	const nodeCfg = JSON.parse(fs.readFileSync(path.join(E2E_DIR, 'fixtures', 'node.json'), 'utf8'));
+	const vars = { fakeUrl: fake.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET };
+	const creds = Object.values(nodeCfg.credentials).map((c) => ({ id: c.id, name: c.name, type: nodeCfg.credentialType, data: fill(c.data, vars) }));
+	const credFile = path.join(ARTIFACTS, 'credentials.json');
+	fs.writeFileSync(credFile, JSON.stringify(creds, null, 2));
+
+	const only = opt('--only');
+	const caseFiles = fs
+		.readdirSync(path.join(E2E_DIR, 'fixtures', 'cases'))
+		.filter((f) => f.endsWith('.json'))
+		.sort();
+	const cases = caseFiles
+		.map((file, i) => ({ file, index: i + 1, ...JSON.parse(fs.readFileSync(path.join(E2E_DIR, 'fixtures', 'cases', file), 'utf8')) }))
+		.filter((c) => !only || new RegExp(only, 'i').test(c.file) || new RegExp(only, 'i').test(c.name));
+	const workflows = cases.map((c) => {
+		const cred = nodeCfg.credentials[c.credential || 'good'];
+		const id = `e2e3cx${String(c.index).padStart(4, '0')}`;
+		c.workflowId = id;
+		return {
+			id,
+			name: `e2e ${String(c.index).padStart(2, '0')}: ${c.name}`,
+			active: false,
+			nodes: [
+				{ id: `00000000-0000-4000-8000-${String(c.index).padStart(10, '0')}01`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: `00000000-0000-4000-8000-${String(c.index).padStart(10, '0')}02`,
+					name: nodeCfg.nodeName,
+					type: nodeCfg.nodeType,
+					typeVersion: nodeCfg.typeVersion,
+					position: [240, 0],
+					parameters: c.parameters,
+					credentials: { [nodeCfg.credentialType]: { id: cred.id, name: cred.name } },
+					...(c.nodeSettings || {}),
+				},
+			],
+			connections: { Start: { main: [[{ node: nodeCfg.nodeName, type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+			pinData: {},
+		};
+	});
+	for (const w of workflows) fs.writeFileSync(path.join(ARTIFACTS, 'workflows', `${w.id}.json`), JSON.stringify(w, null, 2));
+	const wfFile = path.join(ARTIFACTS, 'workflows.json');
+	fs.writeFileSync(wfFile, JSON.stringify(workflows, null, 2));
+
+	let res = await n8n(['import:credentials', `--input=${credFile}`]);
+	timings.importCredentials = res.ms;
+	fs.writeFileSync(path.join(ARTIFACTS, 'import-credentials.log'), res.stdout + res.stderr);
+	if (res.status !== 0) throw new Error(`n8n import:credentials failed:\n${res.stdout.slice(-2000)}\n${res.stderr.slice(-2000)}`);
+	res = await n8n(['import:workflow', `--input=${wfFile}`]);
+	timings.importWorkflows = res.ms;
+	fs.writeFileSync(path.join(ARTIFACTS, 'import-workflows.log'), res.stdout + res.stderr);
+	if (res.status !== 0) throw new Error(`n8n import:workflow failed:\n${res.stdout.slice(-2000)}\n${res.stderr.slice(-2000)}`);
+	log(`imported ${creds.length} credentials (${(timings.importCredentials / 1000).toFixed(1)} s, includes DB migrations) and ${workflows.length} workflows (${(timings.importWorkflows / 1000).toFixed(1)} s)`);
+
+	// -------------------------------------------------------------- 6. execute each case
+	for (const c of cases) {
+		if (Date.now() - T0 > TOTAL_BUDGET_MS) {
+			problems.push(`time budget exceeded; case ${c.file} and later not run`);
+			break;
+		}
+		fake.resetData();
+		if (c.fake && c.fake.expireTokenAfter !== undefined) fake.expireTokenAfter(c.fake.expireTokenAfter);
+		const mark = fake.mark();
+		const ex = await n8n(['execute', `--id=${c.workflowId}`, '--rawOutput']);
+		const reqs = fake.requestsSince(mark);
+		fs.writeFileSync(path.join(ARTIFACTS, 'cases', `${c.file.replace(/\.json$/, '')}.stdout.txt`), ex.stdout);
+		fs.writeFileSync(path.join(ARTIFACTS, 'cases', `${c.file.replace(/\.json$/, '')}.stderr.txt`), ex.stderr);
+		fs.writeFileSync(path.join(ARTIFACTS, 'cases', `${c.file.replace(/\.json$/, '')}.requests.json`), JSON.stringify(reqs, null, 2));
+		const result = checkCase(c, ex, reqs, specInfo.available, nodeCfg.nodeName);
+		result.ms = ex.ms;
+		results.push(result);
+		log(`${result.ok ? 'PASS' : 'FAIL'} ${c.file} (${(ex.ms / 1000).toFixed(1)} s) ${result.summary}`);
+		for (const f of result.failures) log(`       - ${f}`);
+	}
+	const execTimes = results.map((x) => x.ms).sort((a, b) => a - b);
+	timings.executeFirst = results[0] && results[0].ms;
+	timings.executeMedian = execTimes.length ? execTimes[Math.floor(execTimes.length / 2)] : undefined;
+
+	// -------------------------------------------------------------- 7. n8n start + browser
+	let server = null;
+	let browser = null;
+	if (!flag('--no-server')) {
+		const port = await freePort();
+		const url = `http://127.0.0.1:${port}`;
+		const serverLog = fs.createWriteStream(path.join(ARTIFACTS, 'n8n-server.log'));
+		const tStart = Date.now();
+		const child = spawn(NODE24, [N8N_BIN, 'start'], {
+			env: {
+				...n8nEnv,
+				N8N_PORT: String(port),
+				N8N_LISTEN_ADDRESS: '127.0.0.1',
+				N8N_HOST: '127.0.0.1',
+				N8N_PROTOCOL: 'http',
+				N8N_EDITOR_BASE_URL: `${url}/`,
+				WEBHOOK_URL: `${url}/`,
+				N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			},
+			cwd: userFolder,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true,
+		});
+		server = { child, url };
+		cleanup.server = child;
+		child.stdout.pipe(serverLog);
+		child.stderr.pipe(serverLog);
+		const ready = await waitForServer(url, child, 180000);
+		timings.n8nStart = Date.now() - tStart;
+		if (!ready.ok) {
+			problems.push(`n8n start did not become ready: ${ready.reason}`);
+		} else {
+			log(`n8n start: ready at ${url} after ${(timings.n8nStart / 1000).toFixed(1)} s`);
+			if (!flag('--no-browser')) {
+				if (!fs.existsSync(process.env.E2E_CHROMIUM || '/usr/bin/chromium')) {
+					notes.push('browser test skipped: /usr/bin/chromium missing (apt-get install chromium, or E2E_BROWSER=1 for install-n8n.sh)');
+				} else {
+					const tB = Date.now();
+					const b = await runAsync(NODE24, [path.join(E2E_DIR, 'browser.js')], {
+						env: {
+							...process.env,
+							E2E_N8N_URL: url,
+							E2E_FAKE_URL: fake.url,
+							E2E_CLIENT_ID: CLIENT_ID,
+							E2E_CLIENT_SECRET: CLIENT_SECRET,
+							E2E_ARTIFACTS: ARTIFACTS,
+							E2E_OWNER_PASSWORD: OWNER.password,
+						},
+						cwd: REPO,
+						timeout: 8 * 60 * 1000,
+					});
+					timings.browser = Date.now() - tB;
+					fs.writeFileSync(path.join(ARTIFACTS, 'browser.log'), b.stdout + b.stderr);
+					process.stdout.write(b.stdout.split('\n').filter(Boolean).map((l) => `  ${l}\n`).join(''));
+					if (b.status !== 0) process.stdout.write(b.stderr.split('\n').slice(0, 15).map((l) => `  ${l}\n`).join(''));
+					browser = { ok: b.status === 0, status: b.status };
+					if (b.status !== 0) problems.push(`browser test failed (exit ${b.status}${b.signal ? ', ' + b.signal : ''}); see e2e/artifacts/browser.log and e2e/artifacts/browser/failure.jpeg`);
+					log(`browser test: ${browser.ok ? 'PASS' : 'FAIL'} (${(timings.browser / 1000).toFixed(1)} s)`);
+				}
+			}
+			// what the editor downloads: our node and credential in /types/*.json (needs a session)
+			try {
+				const cookie = await ownerSession(url);
+				const get = async (p) => (await fetch(`${url}${p}`, { headers: { cookie } })).json();
+				const types = await get('/types/nodes.json');
+				const ours = Array.isArray(types) ? types.filter((t) => t.name === nodeCfg.nodeType || t.name === `${nodeCfg.nodeType}Tool`) : [];
+				if (!ours.length) problems.push(`the running n8n does not list ${nodeCfg.nodeType} in /types/nodes.json`);
+				else {
+					const size = ours.map((t) => Buffer.byteLength(JSON.stringify(t)));
+					const all = Buffer.byteLength(JSON.stringify(types));
+					timings.descriptionBytes = size[0];
+					log(`/types/nodes.json: ${ours.map((t, i) => `${t.name} ${(size[i] / 1024).toFixed(0)} KiB`).join(', ')} (all node types ${(all / 1024 / 1024).toFixed(1)} MiB)`);
+				}
+				const credTypes = await get('/types/credentials.json');
+				if (!Array.isArray(credTypes) || !credTypes.some((t) => t.name === nodeCfg.credentialType)) problems.push(`the running n8n does not list credential ${nodeCfg.credentialType}`);
+			} catch (e) {
+				problems.push(`could not read /types from the running n8n: ${e.message}`);
+			}
+			// a CLI execution while the server runs; the browser's credential tests fetched new tokens
+			// for the same client, which (as on a real 3CX) revoked the token stored for the workflows
+			const again = cases.find((c) => !c.credential && !c.fake && (c.expect.requests || []).length === 1 && !c.expect.fails);
+			if (again) {
+				fake.resetData();
+				const mark = fake.mark();
+				const ex = await n8n(['execute', `--id=${again.workflowId}`, '--rawOutput']);
+				const reqs = fake.requestsSince(mark);
+				const rerun = checkCase({ ...again, expect: { ...again.expect, requests: undefined } }, ex, reqs, specInfo.available, nodeCfg.nodeName);
+				const seq = reqs.map((x) => `${x.method} ${x.path} -> ${x.status}`).join(' ; ');
+				timings.executeWhileServerRuns = ex.ms;
+				log(`${rerun.ok ? 'PASS' : 'FAIL'} re-run of ${again.file} with the server running (${(ex.ms / 1000).toFixed(1)} s): ${seq}`);
+				if (!rerun.ok) problems.push(`re-run of ${again.file} while n8n runs failed: ${rerun.failures.join(' | ')}`);
+				else if (reqs.some((x) => x.status === 401)) notes.push('after the UI credential tests, the next workflow run got 401 once and fetched a new token (3CX keeps one token per client): recovered as designed');
+			}
+		}
+	}
+
+	// -------------------------------------------------------------- 8. report
+	const apiReqs = fake.state.requests.filter((x) => x.kind === 'api');
+	const specProblemCount = apiReqs.filter((x) => x.specProblems.length).length;
+	const report = {
+		when: new Date().toISOString(),
+		node: process.version,
+		n8n: process.env.E2E_N8N_VERSION,
+		package: { dir: packageDir, version: pkgJson.version, tarball: packInfo.filename, files: files.length, size: packInfo.size, unpackedSize: packInfo.unpackedSize },
+		spec: specInfo,
+		timings,
+		cases: results,
+		browser,
+		problems,
+		notes,
+		totalMs: Date.now() - T0,
+	};
+	fs.writeFileSync(path.join(ARTIFACTS, 'report.json'), JSON.stringify(report, null, 2));
+	fs.writeFileSync(path.join(ARTIFACTS, 'fake-requests.json'), JSON.stringify(fake.state.requests, null, 2));
+
+	const passed = results.filter((x) => x.ok).length;
+	const sec = (v) => (v === undefined ? '-' : `${(v / 1000).toFixed(1)} s`);
+	console.log('\n================ n8n-nodes-3cx e2e summary ================');
+	console.log(`cases:        ${passed}/${results.length} passed${results.length < cases.length ? ` (${cases.length - results.length} not run)` : ''}`);
+	console.log(`spec checks:  ${specInfo.available ? `on (${apiReqs.length} API requests checked, ${specProblemCount} with problems)` : 'SKIPPED (' + specInfo.status + ')'}`);
+	console.log(`browser:      ${browser ? (browser.ok ? 'passed' : 'FAILED') : 'not run'}`);
+	console.log(`timings:      install/check ${sec(timings.install)} | build ${sec(timings.build)} | pack ${sec(timings.pack)} | package install ${sec(timings.packageInstall)}`);
+	console.log(`              import credentials ${sec(timings.importCredentials)} | import workflows ${sec(timings.importWorkflows)}`);
+	console.log(`              one execution (n8n execute, first case) ${sec(timings.executeFirst)} | median ${sec(timings.executeMedian)}`);
+	console.log(`              n8n start ${sec(timings.n8nStart)} | browser test ${sec(timings.browser)} | total ${sec(report.totalMs)}`);
+	for (const n of notes) console.log(`note:         ${n}`);
+	for (const p of problems) console.log(`PROBLEM:      ${p}`);
+	for (const x of results.filter((y) => !y.ok)) console.log(`FAILED:       ${x.file}: ${x.failures.join(' | ')}`);
+	console.log(`artifacts:    ${ARTIFACTS}`);
+
+	if (flag('--serve') && server) {
+		console.log(`\nn8n: ${server.url}  fake 3CX: ${fake.url} (client id ${CLIENT_ID}, secret ${CLIENT_SECRET}); Ctrl+C to stop`);
+		cleanup.serving = true;
+		await new Promise((resolve) => process.once('SIGINT', resolve));
+	}
+	if (server) await stopServer(server.child);
+	await fake.stop();
+	if (!flag('--keep')) fs.rmSync(userFolder, { recursive: true, force: true });
+	else log(`kept n8n user folder ${userFolder}`);
+	fs.rmSync(packDir, { recursive: true, force: true });
+	const ok = results.length === cases.length && passed === results.length && !problems.length;
+	process.exit(ok ? 0 : 1);
+}
+
+/** Sets the owner up through the REST API if nobody did (browser skipped), then signs in; returns the cookie. */
+async function ownerSession(url) {
+	const settings = await (await fetch(`${url}/rest/settings`)).json();
+	const um = settings.data && settings.data.userManagement;
+	if (um && um.showSetupOnFirstLoad) {
+		const r = await fetch(`${url}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
+		if (!r.ok) throw new Error(`owner set-up via REST failed: ${r.status} ${await r.text()}`);
+	}
+	const r = await fetch(`${url}/rest/login`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
+	});
+	if (!r.ok) throw new Error(`sign-in via REST failed: ${r.status} ${(await r.text()).slice(0, 200)}`);
+	return r.headers
+		.getSetCookie()
+		.map((c) => c.split(';')[0])
+		.join('; ');
+}
+
+async function waitForServer(url, child, timeoutMs) {
+	const deadline = Date.now() + timeoutMs;
+	let exited = null;
+	child.once('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
+	while (Date.now() < deadline) {
+		if (exited) return { ok: false, reason: exited };
+		try {
+			const r = await fetch(`${url}/healthz/readiness`);
+			if (r.ok) {
+				const s = await fetch(`${url}/rest/settings`);
+				if (s.ok) return { ok: true };
+			}
+		} catch {
+			/* not yet */
+		}
+		await new Promise((r) => setTimeout(r, 250));
+	}
+	return { ok: false, reason: `not ready after ${timeoutMs} ms` };
+}
+
+async function stopServer(child) {
+	if (child.exitCode !== null) return;
+	const done = new Promise((resolve) => child.once('exit', resolve));
+	try {
+		process.kill(-child.pid, 'SIGTERM');
+	} catch {
+		child.kill('SIGTERM');
+	}
+	const t = setTimeout(() => {
+		try {
+			process.kill(-child.pid, 'SIGKILL');
+		} catch {
+			/* gone */
+		}
+	}, 20000);
+	await done;
+	clearTimeout(t);
+}
+
+function checkCase(c, ex, reqs, specAvailable, nodeName) {
+	const failures = [];
+	const e = c.expect || {};
+	const runData = parseExecuteOutput(ex.stdout) || parseExecuteOutput(ex.stderr);
+	const api = reqs.filter((x) => x.kind === 'api');
+	const tokens = reqs.filter((x) => x.kind === 'token');
+	const other = reqs.filter((x) => x.kind === 'other');
+	if (other.length) failures.push(`unexpected requests outside /xapi/v1 and /connect/token: ${other.map((x) => `${x.method} ${x.rawPath}`).join(', ')}`);
+
+	// ---- requests
+	if (e.requests) {
+		if (api.length !== e.requests.length) {
+			failures.push(`expected ${e.requests.length} API request(s), got ${api.length}: ${api.map((x) => `${x.method} ${x.path}${x.rawQuery ? '?' + decodeURIComponent(x.rawQuery) : ''} -> ${x.status}`).join(' ; ') || 'none'}`);
+		}
+		e.requests.forEach((want, i) => {
+			const got = api[i];
+			if (!got) return;
+			const tag = `request ${i + 1}`;
+			if (want.method && got.method !== want.method) failures.push(`${tag}: method ${got.method}, expected ${want.method}`);
+			if (want.path && got.path !== want.path) failures.push(`${tag}: path ${got.path} (raw ${got.rawPath}), expected ${want.path}`);
+			if (want.status !== undefined && got.status !== want.status) failures.push(`${tag}: status ${got.status}, expected ${want.status}${got.responseBody ? ' — ' + got.responseBody.slice(0, 200) : ''}`);
+			if (want.operationId && got.operationId !== want.operationId) failures.push(`${tag}: reached operation ${got.operationId}, expected ${want.operationId}`);
+			for (const [k, v] of Object.entries(want.query || {})) {
+				if (!(k in got.query) && (want.queryOptional || []).includes(k)) continue;
+				if (got.query[k] !== v) failures.push(`${tag}: query ${k}=${got.query[k]}, expected ${v}`);
+			}
+			if (want.body !== undefined && !deepEqual(want.body, got.body)) failures.push(`${tag}: body ${JSON.stringify(got.body)}, expected exactly ${JSON.stringify(want.body)}`);
+			if (want.noBody && got.rawBody) failures.push(`${tag}: sent a body ${got.rawBody.slice(0, 200)}, expected none`);
+		});
+	}
+	for (const x of api) {
+		if (x.auth !== 'valid' && x.status !== 401) failures.push(`request ${x.method} ${x.path} had auth ${x.auth}`);
+		if (specAvailable && x.specProblems.length) failures.push(`spec check ${x.method} ${x.path}: ${x.specProblems.join('; ')}`);
+	}
+	if (e.tokenRequests !== undefined && tokens.length !== e.tokenRequests) failures.push(`expected ${e.tokenRequests} token request(s), got ${tokens.length}`);
+	if (e.tokenStatus !== undefined && tokens.some((t) => t.status !== e.tokenStatus)) failures.push(`token status ${tokens.map((t) => t.status).join(',')}, expected ${e.tokenStatus}`);
+	for (const t of tokens) {
+		if (t.token && t.token.grantType !== 'client_credentials') failures.push(`token request grant_type ${t.token.grantType}`);
+		if (t.token && t.token.clientId !== CLIENT_ID) failures.push(`token request client_id ${t.token.clientId}`);
+	}
+
+	// ---- execution result
+	let items = [];
+	let error = null;
+	if (!runData) {
+		failures.push(`could not read the execution result from n8n's output (exit ${ex.status}); see e2e/artifacts/cases/${c.file.replace(/\.json$/, '')}.stdout.txt`);
+	} else {
+		const rd = runData.data.resultData;
+		error = rd.error || null;
+		const nodeRuns = (rd.runData || {})[nodeName] || [];
+		const last = nodeRuns[nodeRuns.length - 1];
+		items = (last && last.data && last.data.main && last.data.main[0]) || [];
+		if (last && last.error && !error) error = last.error;
+	}
+	const errorText = error ? [error.message, error.description, ...(error.messages || [])].filter(Boolean).join(' | ') : '';
+	if (e.fails) {
+		if (!error && ex.status === 0) failures.push('expected the execution to fail, it succeeded');
+		for (const re of e.errorMatches || []) if (!new RegExp(re, 'i').test(errorText)) failures.push(`error "${errorText}" does not match /${re}/i`);
+	} else if (runData) {
+		if (error) failures.push(`execution failed: ${errorText}`);
+		if (e.items !== undefined && items.length !== e.items) failures.push(`expected ${e.items} item(s), got ${items.length}`);
+		items.forEach((it, i) => {
+			if (i < 3 && (it.json === null || typeof it.json !== 'object' || Array.isArray(it.json))) failures.push(`item ${i} json is ${JSON.stringify(it.json)}, not an object (an empty answer must become an object)`);
+		});
+		(e.output || []).forEach((want, i) => {
+			const m = subsetMismatch(want, items[i] && items[i].json, `item ${i}`);
+			if (m) failures.push(m);
+		});
+		if (e.lastOutput) {
+			const m = subsetMismatch(e.lastOutput, items.length ? items[items.length - 1].json : undefined, 'last item');
+			if (m) failures.push(m);
+		}
+		for (const re of e.errorItemMatches || []) {
+			const text = JSON.stringify(items.map((it) => it.json));
+			if (!new RegExp(re).test(text)) failures.push(`output items do not mention /${re}/: ${text.slice(0, 400)}`);
+		}
+	}
+	const firstErr = logMessages(ex.stdout + '\n' + ex.stderr).filter((m) => m.startsWith('error'));
+	return {
+		file: c.file,
+		name: c.name,
+		ok: failures.length === 0,
+		failures,
+		summary: `${api.length} API + ${tokens.length} token request(s), ${items.length} item(s)${error ? `, error: ${errorText.slice(0, 160)}` : ''}`,
+		requests: api.map((x) => `${x.method} ${x.path}${x.rawQuery ? '?' + x.rawQuery : ''} -> ${x.status}`),
+		tokenRequests: tokens.map((x) => x.status),
+		error: errorText || null,
+		firstItems: items.slice(0, 2).map((x) => x.json),
+		n8nErrors: error ? firstErr.slice(0, 5) : [],
+	};
+}
+
+main().catch((e) => {
+	console.error('[e2e] FAILED:', e && e.stack ? e.stack : e);
+	emergencyCleanup();
+	process.exit(1);
+});
