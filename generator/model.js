@@ -213,7 +213,11 @@ function classify(spec, { path, method, op }) {
 	const last = segments[segments.length - 1];
 	const call = /^(?:[A-Za-z0-9]+\.)?([A-Za-z0-9_]+)(\(.*\))?$/.exec(last);
 	const isBoundCall = /^Pbx\./.test(last);
-	const isImportCall = segments.length === 1 && /\(.*=.*\)$|\(\)$/.test(last) && !/^[A-Za-z0-9]+\(\{[^}]+\}\)$/.test(last);
+	// A function import sits at the root: /GetUpdateDetails(key={key},id={id}). An entity set's key or
+	// alternate key looks alike, /Users({Id}) or /Users(Number={Number}), but its set has a path of its own.
+	const rootName = last.replace(/\(.*$/, '');
+	const isImportCall =
+		segments.length === 1 && /\(.*=.*\)$|\(\)$/.test(last) && !spec.api.paths[`/${rootName}`];
 	if (isBoundCall || isImportCall) {
 		const name = last.replace(/^Pbx\./, '').replace(/\(.*$/, '');
 		return { kind: method === 'GET' ? 'function' : 'action', isCall: true, callName: name };

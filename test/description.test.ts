@@ -125,6 +125,17 @@ describe('node description', () => {
 		}
 	});
 
+	it('names alternate-key reads and function imports apart', () => {
+		const option = (value: string) =>
+			properties
+				.filter((p) => p.name === 'operation')
+				.flatMap((p) => p.options as INodePropertyOptions[])
+				.find((o) => o.value === value);
+		expect(option('getUserByNumber')).toMatchObject({ name: 'Get by Number', action: 'Get a user by number' });
+		expect(option('getQueueByNumber')).toMatchObject({ name: 'Get by Number', action: 'Get a queue by number' });
+		expect(option('getUpdateDetails')).toMatchObject({ name: 'Get Update Details' });
+	});
+
 	it('keeps required fields typed from their schema', () => {
 		const byName = (name: string) => properties.find((p) => p.name === name)!;
 		expect(byName('Id')).toMatchObject({ type: 'number', required: true });

@@ -2121,16 +2121,16 @@ export const generatedProperties: INodeProperties[] = [
 				description: 'Delete a fax',
 			},
 			{
-				name: 'Fax',
-				value: 'getFaxByNumber',
-				action: 'Fax',
-				description: 'Read fax (fax)',
-			},
-			{
 				name: 'Get',
 				value: 'getFax',
 				action: 'Get a fax',
 				description: 'Retrieve a fax by its key',
+			},
+			{
+				name: 'Get by Number',
+				value: 'getFaxByNumber',
+				action: 'Get a fax by number',
+				description: 'Retrieve a fax by its number',
 			},
 			{
 				name: 'Get Many',
@@ -3445,6 +3445,12 @@ export const generatedProperties: INodeProperties[] = [
 				description: 'Retrieve a parking by its key',
 			},
 			{
+				name: 'Get by Number',
+				value: 'getParkingByNumber',
+				action: 'Get a parking by number',
+				description: 'Retrieve a parking by its number',
+			},
+			{
 				name: 'Get Groups',
 				value: 'listParkingGroups',
 				action: 'Get groups of a parking',
@@ -3455,12 +3461,6 @@ export const generatedProperties: INodeProperties[] = [
 				value: 'listParking',
 				action: 'Get many parkings',
 				description: 'List parkings',
-			},
-			{
-				name: 'Parkings',
-				value: 'getParkingByNumber',
-				action: 'Parkings',
-				description: 'Read parkings (parkings)',
 			},
 			{
 				name: 'Update',
@@ -3483,6 +3483,12 @@ export const generatedProperties: INodeProperties[] = [
 		},
 		options: [
 			{
+				name: 'Get by Number',
+				value: 'getPeerByNumber',
+				action: 'Get a peer by number',
+				description: 'Retrieve a peer by its number',
+			},
+			{
 				name: 'Get Many',
 				value: 'listPeer',
 				action: 'Get many peers',
@@ -3493,12 +3499,6 @@ export const generatedProperties: INodeProperties[] = [
 				value: 'getReportPeers',
 				action: 'Get report peers',
 				description: 'Read report peers (peers)',
-			},
-			{
-				name: 'Peers',
-				value: 'getPeerByNumber',
-				action: 'Peers',
-				description: 'Read peers (peers)',
 			},
 			{
 				name: 'Retreive Peers By Numbers',
@@ -3835,6 +3835,12 @@ export const generatedProperties: INodeProperties[] = [
 				description: 'List the agents of a queue',
 			},
 			{
+				name: 'Get by Number',
+				value: 'getQueueByNumber',
+				action: 'Get a queue by number',
+				description: 'Retrieve a queue by its number',
+			},
+			{
 				name: 'Get First Available Queue Number',
 				value: 'getFirstAvailableQueueNumber',
 				action: 'Get first available queue number',
@@ -3851,12 +3857,6 @@ export const generatedProperties: INodeProperties[] = [
 				value: 'listQueue',
 				action: 'Get many queues',
 				description: 'List queues',
-			},
-			{
-				name: 'Queues',
-				value: 'getQueueByNumber',
-				action: 'Queues',
-				description: 'Read queues (queues)',
 			},
 			{
 				name: 'Reset Queue Statistics',
@@ -3903,6 +3903,12 @@ export const generatedProperties: INodeProperties[] = [
 				description: 'Retrieve a receptionist by its key',
 			},
 			{
+				name: 'Get by Number',
+				value: 'getReceptionistByNumber',
+				action: 'Get a receptionist by number',
+				description: 'Retrieve a receptionist by its number',
+			},
+			{
 				name: 'Get First Available Receptionist Number',
 				value: 'getFirstAvailableReceptionistNumber',
 				action: 'Get first available receptionist number',
@@ -3919,12 +3925,6 @@ export const generatedProperties: INodeProperties[] = [
 				value: 'listReceptionist',
 				action: 'Get many receptionists',
 				description: 'List receptionists',
-			},
-			{
-				name: 'Receptionists',
-				value: 'getReceptionistByNumber',
-				action: 'Receptionists',
-				description: 'Read receptionists (receptionists)',
 			},
 			{
 				name: 'Update',
@@ -4913,6 +4913,12 @@ export const generatedProperties: INodeProperties[] = [
 				description: 'Retrieve a ring group by its key',
 			},
 			{
+				name: 'Get by Number',
+				value: 'getRingGroupByNumber',
+				action: 'Get a ring group by number',
+				description: 'Retrieve a ring group by its number',
+			},
+			{
 				name: 'Get First Available Ring Group Number',
 				value: 'getFirstAvailableRingGroupNumber',
 				action: 'Get first available ring group number',
@@ -4929,12 +4935,6 @@ export const generatedProperties: INodeProperties[] = [
 				value: 'listRingGroupMembers',
 				action: 'Get members of a ring group',
 				description: 'List the members of a ring group',
-			},
-			{
-				name: 'Ring Groups',
-				value: 'getRingGroupByNumber',
-				action: 'Ring groups',
-				description: 'Read ring groups (ring groups)',
 			},
 			{
 				name: 'Update',
@@ -5469,6 +5469,12 @@ export const generatedProperties: INodeProperties[] = [
 				description: 'Retrieve a trunk by its key',
 			},
 			{
+				name: 'Get by Number',
+				value: 'getTrunkByNumber',
+				action: 'Get a trunk by number',
+				description: 'Retrieve a trunk by its number',
+			},
+			{
 				name: 'Get First Available Trunk Number',
 				value: 'getFirstAvailableTrunkNumber',
 				action: 'Get first available trunk number',
@@ -5533,12 +5539,6 @@ export const generatedProperties: INodeProperties[] = [
 				value: 'testOutboundCall',
 				action: 'Test outbound call',
 				description: 'Test outbound call (trunks)',
-			},
-			{
-				name: 'Trunks',
-				value: 'getTrunkByNumber',
-				action: 'Trunks',
-				description: 'Read trunks (trunks)',
 			},
 			{
 				name: 'Update',
@@ -5721,6 +5721,12 @@ export const generatedProperties: INodeProperties[] = [
 				description: 'Retrieve a user by its key',
 			},
 			{
+				name: 'Get by Number',
+				value: 'getUserByNumber',
+				action: 'Get a user by number',
+				description: 'Retrieve a user by its number',
+			},
+			{
 				name: 'Get Duplicated Emails',
 				value: 'getDuplicatedEmails',
 				action: 'Get duplicated emails',
@@ -5875,12 +5881,6 @@ export const generatedProperties: INodeProperties[] = [
 				value: 'upgradePhone',
 				action: 'Upgrade phone',
 				description: 'Upgrade phone (users)',
-			},
-			{
-				name: 'Users',
-				value: 'getUserByNumber',
-				action: 'Users',
-				description: 'Read users (users)',
 			},
 		],
 		default: 'listUser',
