@@ -1,10 +1,12 @@
 import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /**
- * The server address as the user typed it, reduced to scheme, host and port: a trailing slash or
- * a pasted `/xapi/v1` suffix is removed. The node's requestDefaults use the same expression.
+ * The server address as the user typed it, reduced to scheme, host, port (and a proxy path): a
+ * `?…`/`#…` pasted from the browser, a trailing slash and a `/xapi/v1` suffix are removed. The field
+ * is named `serverUrl` so that it takes the place of oAuth2Api's own serverUrl field and shows near
+ * the top of the form (n8n keeps the parent's field order). The node's requestDefaults use the same expression.
  */
-const SERVER = "$self.baseUrl.trim().replace(/\\/+$/, '').replace(/\\/xapi\\/v1$/i, '').replace(/\\/+$/, '')";
+const SERVER = "$self.serverUrl.trim().replace(/[?#].*$/, '').replace(/\\/+$/, '').replace(/\\/xapi\\/v1$/i, '').replace(/\\/+$/, '')";
 
 export class ThreeCxOAuth2Api implements ICredentialType {
 	name = 'threeCxOAuth2Api';
@@ -20,7 +22,7 @@ export class ThreeCxOAuth2Api implements ICredentialType {
 	properties: INodeProperties[] = [
 		{
 			displayName: 'Base URL',
-			name: 'baseUrl',
+			name: 'serverUrl',
 			type: 'string',
 			default: '',
 			required: true,

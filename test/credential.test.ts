@@ -40,17 +40,17 @@ function credentialTestNode(): INodeType {
 }
 
 describe('3CX OAuth2 API credential', () => {
-	it.each(['https://pbx.example.com:5001', 'https://pbx.example.com:5001/', 'https://pbx.example.com:5001/xapi/v1', ' https://pbx.example.com:5001/xapi/v1/ '])(
+	it.each(['https://pbx.example.com:5001', 'https://pbx.example.com:5001/', 'https://pbx.example.com:5001/xapi/v1', ' https://pbx.example.com:5001/xapi/v1/ ', 'https://pbx.example.com:5001/#/office/dashboard', 'https://pbx.example.com:5001/?lang=en'])(
 		'derives the token URL from the Base URL %j',
 		async (baseUrl) => {
-			const data = await resolved({ baseUrl, clientId: '900', clientSecret: 'secret' });
+			const data = await resolved({ serverUrl: baseUrl, clientId: '900', clientSecret: 'secret' });
 			expect(data.accessTokenUrl).toBe('https://pbx.example.com:5001/connect/token');
 			expect(data).toMatchObject({ grantType: 'clientCredentials', authentication: 'body', scope: '' });
 		},
 	);
 
 	it('offers sign-in with a user account (authorization code with PKCE) as a second grant type', async () => {
-		const data = await resolved({ baseUrl: 'https://pbx.example.com/', clientId: 'n8n', grantType: 'pkce' });
+		const data = await resolved({ serverUrl: 'https://pbx.example.com/', clientId: 'n8n', grantType: 'pkce' });
 		expect(data).toMatchObject({
 			grantType: 'pkce',
 			authUrl: 'https://pbx.example.com/connect/authorize',
@@ -64,7 +64,7 @@ describe('3CX OAuth2 API credential', () => {
 		const { error } = await runNode({
 			nodeType: credentialTestNode(),
 			parameters: {},
-			credentials: xapiCredentials(server, { baseUrl: `${server.baseUrl}/xapi/v1/` }),
+			credentials: xapiCredentials(server, { serverUrl: `${server.baseUrl}/xapi/v1/` }),
 		});
 		expect(error).toBeUndefined();
 		expect(server.tokenRequests).toHaveLength(1);

@@ -571,7 +571,7 @@ export function xapiCredentials(
 	overrides: ICredentialDataDecryptedObject = {},
 ): ICredentialDataDecryptedObject {
 	return {
-		baseUrl: server.baseUrl,
+		serverUrl: server.baseUrl,
 		clientId: server.options.clientId,
 		clientSecret: server.options.clientSecret,
 		ignoreSSLIssues: false,

@@ -24,6 +24,7 @@ export const LIST_PAGE_SIZE = 50;
 export function serverUrl(baseUrl: unknown): string {
 	return String(baseUrl ?? '')
 		.trim()
+		.replace(/[?#].*$/, '')
 		.replace(/\/+$/, '')
 		.replace(/\/xapi\/v1$/i, '')
 		.replace(/\/+$/, '');
@@ -65,7 +66,7 @@ async function searchSet(
 	try {
 		body = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
 			method: 'GET',
-			url: `${serverUrl(credentials.baseUrl)}/xapi/v1/${locator.set}`,
+			url: `${serverUrl(credentials.serverUrl)}/xapi/v1/${locator.set}`,
 			qs,
 			json: true,
 			headers: { Accept: 'application/json' },

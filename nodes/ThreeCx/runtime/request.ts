@@ -165,26 +165,14 @@ function buildQuery(context: IExecuteSingleFunctions, spec: OperationSpec, timeZ
 	return qs;
 }
 
-/**
- * n8n's Base URL field as the node and the credential read it (see the credential). `effectiveUrls`
- * are the URLs built from it (API base URL, token URL): a `#…` or `?…` the user pasted from the
- * browser would cut them short, so it is refused while it reaches them.
- */
-export function checkBaseUrl(context: IExecuteSingleFunctions, baseUrl: unknown, effectiveUrls: unknown[] = []): void {
+/** The credential's Base URL must at least be an http(s) address; the rest it may carry is trimmed. */
+export function checkBaseUrl(context: IExecuteSingleFunctions, baseUrl: unknown): void {
 	const text = typeof baseUrl === 'string' ? baseUrl.trim() : '';
 	if (!/^https?:\/\/[^/\s]+/i.test(text)) {
 		throw new NodeOperationError(
 			context.getNode(),
 			`The Base URL of the 3CX credential must start with https:// (or http://), got "${text}"`,
 			{ description: 'Use the address of your 3CX Admin console, for example https://pbx.example.com:5001' },
-		);
-	}
-	const tail = /[?#].*$/.exec(text)?.[0];
-	if (tail && effectiveUrls.some((url) => typeof url === 'string' && /[?#]/.test(url))) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`The Base URL of the 3CX credential must be only the server address, like https://pbx.example.com:5001: remove "${tail}"`,
-			{ description: 'Nothing was sent to 3CX. A Base URL copied from the browser ends with the page address; 3CX needs only the server part.' },
 		);
 	}
 }
@@ -215,7 +203,7 @@ export async function buildRequest(
 	if (spec.file === 'upload') await promptUpload(this, requestOptions);
 	if (spec.file === 'download') expectFile(requestOptions);
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	checkBaseUrl(this, credentials.baseUrl, [requestOptions.baseURL, credentials.accessTokenUrl]);
+	checkBaseUrl(this, credentials.serverUrl);
 	const token = await ensureToken(this, CREDENTIAL_TYPE, credentials);
 	if (spec.file === 'backup') {
 		const keyField = spec.params[0][1];
