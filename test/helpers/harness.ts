@@ -657,6 +657,40 @@ export function n8nRuntime(): N8nRuntime {
  *   const store = new CredentialStore(xapiCredentials(server));
  *   const { items, error } = await runNode({ nodeType, parameters: { operation: 'getAll' }, credentialStore: store });
  */
+/**
+ * The additionalData n8n's server hands an execution: URLs (n8n-core builds expression variables
+ * from them and needs valid ones), the credentials helper, no hooks unless given.
+ */
+export function testAdditionalData(
+	credentialsHelper: ICredentialsHelper,
+	workflowId: string,
+	overrides: Partial<Record<'executionId' | 'hooks', unknown>> = {},
+): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper,
+		executionId: 'test-execution-1',
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678/',
+		formBaseUrl: 'http://localhost:5678/form',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+		formTestBaseUrl: 'http://localhost:5678/form-test',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+		mcpBaseUrl: 'http://localhost:5678/mcp',
+		mcpTestBaseUrl: 'http://localhost:5678/mcp-test',
+		variables: {},
+		userId: 'test-user',
+		workflowId,
+		evalLlmMockHandler: undefined,
+		ssrfBridge: undefined,
+		hooks: undefined,
+		logAiEvent: () => {},
+		...overrides,
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
 /** Node type, credential store, workflow and additionalData, as runNode and loadOptionsContext use them. */
 function prepare(options: RunNodeOptions) {
 	const runtime = setupN8nRuntime();
@@ -705,28 +739,7 @@ function prepare(options: RunNodeOptions) {
 	// the Workflow constructor resolved parameter defaults into its own node object
 	const workflowNode = workflow.getNode(node.name) ?? node;
 
-	const additionalData = {
-		credentialsHelper,
-		executionId: 'test-execution-1',
-		currentNodeExecutionIndex: 0,
-		restApiUrl: 'http://localhost:5678/rest',
-		instanceBaseUrl: 'http://localhost:5678/',
-		formBaseUrl: 'http://localhost:5678/form',
-		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
-		formTestBaseUrl: 'http://localhost:5678/form-test',
-		webhookBaseUrl: 'http://localhost:5678/webhook',
-		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
-		mcpBaseUrl: 'http://localhost:5678/mcp',
-		mcpTestBaseUrl: 'http://localhost:5678/mcp-test',
-		variables: {},
-		userId: 'test-user',
-		workflowId: workflow.id,
-		evalLlmMockHandler: undefined,
-		ssrfBridge: undefined,
-		hooks: undefined,
-		logAiEvent: () => {},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = testAdditionalData(credentialsHelper, workflow.id);
 	return { runtime, nodeType, store, credentialsHelper, workflow, workflowNode, additionalData };
 }
 

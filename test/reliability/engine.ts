@@ -36,6 +36,7 @@ import {
 	PACKAGE_NAME,
 	TestCredentialsHelper,
 	n8nRuntime,
+	testAdditionalData,
 	threeCxCredentialType,
 	threeCxNodeType,
 } from '../helpers/harness';
@@ -153,28 +154,10 @@ export async function runWorkflow(options: WorkflowOptions): Promise<WorkflowRes
 	const workflow = new Workflow({ id: 'reliability', name: 'Reliability', nodes, connections, active: false, nodeTypes, settings: {} });
 	const executionId = options.executionId ?? 'reliability-1';
 	const workflowData = { id: workflow.id, name: workflow.name, nodes, connections, active: false, settings: {} } as unknown as IWorkflowBase;
-	const additionalData = {
-		credentialsHelper,
+	const additionalData = testAdditionalData(credentialsHelper, workflow.id, {
 		executionId,
-		currentNodeExecutionIndex: 0,
-		restApiUrl: 'http://localhost:5678/rest',
-		instanceBaseUrl: 'http://localhost:5678/',
-		formBaseUrl: 'http://localhost:5678/form',
-		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
-		formTestBaseUrl: 'http://localhost:5678/form-test',
-		webhookBaseUrl: 'http://localhost:5678/webhook',
-		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
-		mcpBaseUrl: 'http://localhost:5678/mcp',
-		mcpTestBaseUrl: 'http://localhost:5678/mcp-test',
-		variables: {},
-		userId: 'test-user',
-		workflowId: workflow.id,
-		evalLlmMockHandler: undefined,
-		ssrfBridge: undefined,
 		hooks: new ExecutionLifecycleHooks('manual', executionId, workflowData),
-		logAiEvent: () => {},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	});
 
 	const source = workflow.getNode('Source');
 	if (!source) throw new Error('no Source node');

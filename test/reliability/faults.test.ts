@@ -10,6 +10,7 @@
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { CredentialStore, runNode, xapiCredentials } from '../helpers/harness';
+import { useXapiServer } from '../helpers/setup';
 import {
 	createXapiServer,
 	empty,
@@ -24,14 +25,9 @@ import {
 import { runWorkflow } from './engine';
 import { baseParameters, fieldValue, itemErrors, jsonOf } from './support';
 
+const xapi = useXapiServer();
 let server: XapiServer;
-
-beforeAll(async () => {
-	server = createXapiServer();
-	await server.start();
-});
-afterAll(async () => await server.stop());
-beforeEach(() => server.reset());
+beforeEach(() => (server = xapi()));
 
 /** getUser with the key taken from the item: item i asks for /Users(i + 1). */
 function getUserPerItem(extra: INodeParameters = {}): INodeParameters {

@@ -9,6 +9,7 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { runNode, xapiCredentials } from '../helpers/harness';
+import { useXapiServer } from '../helpers/setup';
 import { createXapiServer, json, type XapiServer } from '../helpers/xapi-server';
 import {
 	baseParameters,
@@ -24,14 +25,9 @@ import {
 	validValue,
 } from './support';
 
+const xapi = useXapiServer();
 let server: XapiServer;
-
-beforeAll(async () => {
-	server = createXapiServer();
-	await server.start();
-});
-afterAll(async () => await server.stop());
-beforeEach(() => server.reset());
+beforeEach(() => (server = xapi()));
 
 const NOTHING_SENT = 'Nothing was sent to 3CX. Correct the field and run the node again.';
 
