@@ -14,6 +14,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import { header } from './errors';
 import { serverUrl } from './lists';
 import { odataLiteral, pathSegment } from './odata';
 
@@ -48,11 +49,6 @@ const EXTENSIONS: Record<string, string> = {
 	'application/gzip': '.gz',
 	'application/x-7z-compressed': '.7z',
 };
-
-function header(response: IN8nHttpFullResponse, name: string): string {
-	const value = response.headers?.[name] ?? response.headers?.[name.toLowerCase()];
-	return Array.isArray(value) ? String(value[0]) : value === undefined ? '' : String(value);
-}
 
 /** Whether an answer is a file rather than JSON (or an empty 204). */
 export function isFileResponse(response: IN8nHttpFullResponse): boolean {
