@@ -63,11 +63,6 @@ export function jwtClaims(token: string): { iat?: number; exp?: number } | undef
 	}
 }
 
-/** The `exp` claim of a JWT access token, in seconds since the epoch, if it has one. */
-export function jwtExpiry(token: string): number | undefined {
-	return jwtClaims(token)?.exp;
-}
-
 /**
  * When a stored token stops working, in this machine's milliseconds since the epoch; undefined when
  * that cannot be known (a token without JWT claims), in which case 3CX's 401 decides.
@@ -81,27 +76,30 @@ export function jwtExpiry(token: string): number | undefined {
  * as it is.
  */
 export function tokenExpiresAt(tokenData: IDataObject | undefined): number | undefined {
+	return tokenTiming(tokenData)?.expiresAt;
+}
+
+/** The expiry (see tokenExpiresAt) and the lifetime in seconds (`exp - iat`), from one read of the JWT. */
+function tokenTiming(tokenData: IDataObject | undefined): { expiresAt: number; lifetime?: number } | undefined {
 	const token = tokenData?.access_token;
 	if (typeof token !== 'string' || token === '') return undefined;
 	const claims = jwtClaims(token);
 	if (claims?.exp === undefined) return undefined;
-	const lifetime = claims.iat !== undefined ? claims.exp - claims.iat : undefined;
+	const lifetime = claims.iat !== undefined && claims.exp - claims.iat > 0 ? claims.exp - claims.iat : undefined;
 	const n8nExpiresAt = Number(tokenData?.n8n_expires_at);
 	const expiresIn = Number(tokenData?.expires_in);
-	if (lifetime !== undefined && lifetime > 0 && Number.isFinite(n8nExpiresAt) && Number.isFinite(expiresIn) && expiresIn > 0) {
-		return n8nExpiresAt - expiresIn * 1000 + lifetime * 1000;
+	if (lifetime !== undefined && Number.isFinite(n8nExpiresAt) && Number.isFinite(expiresIn) && expiresIn > 0) {
+		return { expiresAt: n8nExpiresAt - expiresIn * 1000 + lifetime * 1000, lifetime };
 	}
-	return claims.exp * 1000;
+	return { expiresAt: claims.exp * 1000, lifetime };
 }
 
 /** Whether a stored token should be renewed before it is used (false when its expiry is unknown). */
 export function needsRenewal(tokenData: IDataObject | undefined, nowMs = Date.now()): boolean {
-	const expiresAt = tokenExpiresAt(tokenData);
-	if (expiresAt === undefined) return false;
-	const claims = jwtClaims(String(tokenData?.access_token));
-	const lifetime = claims?.iat !== undefined && claims.exp !== undefined ? claims.exp - claims.iat : undefined;
-	const margin = Math.min(EXPIRY_MARGIN_SECONDS, lifetime !== undefined && lifetime > 0 ? lifetime / 10 : EXPIRY_MARGIN_SECONDS);
-	return nowMs >= expiresAt - margin * 1000;
+	const timing = tokenTiming(tokenData);
+	if (!timing) return false;
+	const margin = Math.min(EXPIRY_MARGIN_SECONDS, timing.lifetime !== undefined ? timing.lifetime / 10 : EXPIRY_MARGIN_SECONDS);
+	return nowMs >= timing.expiresAt - margin * 1000;
 }
 
 function secretsOf(credentials: ICredentialDataDecryptedObject): string[] {
