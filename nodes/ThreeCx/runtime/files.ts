@@ -97,18 +97,6 @@ export async function fileItem(
 	];
 }
 
-/** A Buffer answer that turned out to be JSON (or text): parsed back for the usual handling. */
-export function decodeBuffer(body: unknown): unknown {
-	if (!Buffer.isBuffer(body) && !(body instanceof ArrayBuffer)) return body;
-	const text = Buffer.from(body as Buffer).toString('utf8');
-	if (!text) return '';
-	try {
-		return JSON.parse(text);
-	} catch {
-		return text;
-	}
-}
-
 /** Asks for the raw bytes, so that a WAV or ZIP is never decoded as text. */
 export function expectFile(requestOptions: IHttpRequestOptions): void {
 	requestOptions.encoding = 'arraybuffer';

@@ -9,8 +9,8 @@
  */
 import type { IDataObject, IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData } from 'n8n-workflow';
 
-import { apiError, parseBody, unusableAnswerError } from './errors';
-import { decodeBuffer, fileItem, isFileResponse } from './files';
+import { apiError, bodyText, parseBody, unusableAnswerError } from './errors';
+import { fileItem, isFileResponse } from './files';
 import { isPaging, rememberCount } from './paging';
 import { CREDENTIAL_TYPE, selectedOperation } from './request';
 import { retryAfterUnauthorized } from './token';
@@ -37,7 +37,8 @@ export async function handleResponse(
 	const { name, spec } = selectedOperation(this);
 	if (spec.file && (Buffer.isBuffer(answer.body) || answer.body instanceof ArrayBuffer)) {
 		if (isFileResponse(answer)) return await fileItem(this, answer, name);
-		answer = { ...answer, body: decodeBuffer(answer.body) as IN8nHttpFullResponse['body'] };
+		// Not a file after all: text for the usual JSON handling below.
+		answer = { ...answer, body: bodyText(Buffer.from(answer.body as Buffer)) };
 	}
 	const raw = answer.body;
 	if (raw === undefined || raw === null || raw === '' || answer.statusCode === 204) {
