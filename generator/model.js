@@ -36,7 +36,6 @@ const FILE_ITEM_SCHEMA = {
 };
 
 function buildModel(spec) {
-	const fields = new FieldRegistry();
 	const bodyCollections = new Map();
 	const queryCollections = new Map();
 	const resources = new Map();
@@ -45,6 +44,7 @@ function buildModel(spec) {
 	const locators = findLocators(spec);
 	const entities = new Map();
 	const locatorBySet = new Map(locators.map((l) => [l.set, l]));
+	const fields = new FieldRegistry(locators.map((l) => l.field));
 
 	const specEntries = spec.operations();
 	const specTags = new Set(specEntries.flatMap((e) => e.op.tags || []));
@@ -321,23 +321,44 @@ const SENSITIVE = /secret|password|token|apikey/i;
 
 /**
  * Top-level fields are shared: one property serves every operation that needs the identical field
- * (same name, type, default and options). Two different fields that the spec names
- * alike get distinct property names, so that n8n never sees one name with two types.
+ * (same name, type, default and options).
+ *
+ * A field's property name is a function of the parameter alone (its name and its type), never of
+ * the rest of the spec, so that a new 3CX build cannot rename the fields of an operation that did
+ * not change (saved workflows keep their values):
+ * - the spec's parameter name, as it is;
+ * - with the type's suffix (IdText, limitNumber, optionsJson) only when that name is the node's
+ *   own: n8n's and the node's fixed parameters (RESERVED), a resource locator's name (`userKey`:
+ *   entity sets are named after themselves), or a different parameter of the same operation.
+ * Two different fields may so share a name (Id: an integer on Drop Call, text on Delete Firmware);
+ * they are never shown for the same operation, which is all n8n needs of same-named properties.
  */
 class FieldRegistry {
-	constructor() {
+	constructor(reservedNames = []) {
 		this.byKey = new Map();
-		this.namesTaken = new Map();
+		this.reserved = new Set([...RESERVED, ...reservedNames]);
+		/** operation -> property name -> field, to keep one operation's fields apart. */
+		this.byOperation = new Map();
 	}
 
 	use({ name, d, required, description, usage = 'query' }, resources, operation) {
 		const shape = fieldShape(d, name);
-		const key = JSON.stringify([name, shape.type, shape.default, shape.enumName || null, d.kind]);
+		const identity = [name, shape.type, shape.default, shape.enumName || null, d.kind];
+		const own = this.byOperation.get(operation) || new Map();
+		this.byOperation.set(operation, own);
+		let propertyName = this.reserved.has(name) ? `${name}${suffix(d.kind)}` : name;
+		const sameIdentity = (f) => f.key === JSON.stringify([propertyName, ...identity]);
+		if (own.has(propertyName) && !sameIdentity(own.get(propertyName))) propertyName = `${name}${suffix(d.kind)}`;
+		if (own.has(propertyName) && !sameIdentity(own.get(propertyName))) {
+			throw new Error(`${operation}: two parameters named ${name} of the same type`);
+		}
+		const key = JSON.stringify([propertyName, ...identity]);
 		let field = this.byKey.get(key);
 		if (!field) {
-			field = { key, specName: name, kind: d.kind, shape, required, description, usage: new Set(), resources: new Set(), operations: new Set() };
+			field = { key, name: propertyName, specName: name, kind: d.kind, shape, required, description, usage: new Set(), resources: new Set(), operations: new Set() };
 			this.byKey.set(key, field);
 		}
+		own.set(propertyName, field);
 		field.usage.add(usage);
 		// Shown as required only where every operation needs it; the request builder still
 		// refuses an empty value for each operation that requires one.
@@ -366,50 +387,35 @@ class FieldRegistry {
 			};
 			this.byKey.set(key, field);
 		}
+		const own = this.byOperation.get(operation) || new Map();
+		this.byOperation.set(operation, own);
+		own.set(field.name, field);
 		for (const r of resources) field.resources.add(r);
 		field.operations.add(operation);
 		return field;
 	}
 
-	/** Assigns property names: the plain spec name where it is unambiguous, else a typed suffix. */
+	/** Every field, sorted by property name (then by identity, for same-named fields). */
 	list() {
-		const groups = new Map();
-		const taken = new Set();
-		const out = [];
-		for (const field of this.byKey.values()) {
-			if (field.locator) {
-				taken.add(field.name);
-				out.push(field);
-				continue;
-			}
-			if (!groups.has(field.specName)) groups.set(field.specName, []);
-			groups.get(field.specName).push(field);
-		}
-		for (const [specName, group] of [...groups.entries()].sort((a, b) => cmp(a[0], b[0]))) {
-			group.sort((a, b) => rank(a) - rank(b) || cmp(a.key, b.key));
-			group.forEach((field, i) => {
-				let name = i === 0 ? specName : `${specName}${suffix(field)}`;
-				if (taken.has(name) || RESERVED.has(name)) name = `${specName}${suffix(field)}`;
-				let n = 2;
-				while (taken.has(name) || RESERVED.has(name)) name = `${specName}${suffix(field)}${n++}`;
-				taken.add(name);
-				field.name = name;
-				out.push(field);
-			});
-		}
-		return out.sort((a, b) => cmp(a.name, b.name));
+		return [...this.byKey.values()].sort((a, b) => cmp(a.name, b.name) || cmp(a.key, b.key));
 	}
 }
 
-const RESERVED = new Set(['resource', 'operation', 'requestOptions', 'returnAll', 'limit', 'options']);
-const KIND_RANK = ['integer', 'string', 'guid', 'datetime', 'boolean', 'number', 'enum', 'object', 'array', 'unknown'];
+/** Names of the node's own parameters (paging, resource, operation, the file fields, options). */
+const RESERVED = new Set([
+	'resource',
+	'operation',
+	'requestOptions',
+	'returnAll',
+	'limit',
+	'options',
+	'binaryPropertyName',
+	'binaryPropertyOutput',
+]);
 
-function rank(field) {
-	return KIND_RANK.indexOf(field.kind);
-}
-
-function suffix(field) {
-	const base = {
+/** The type suffix a reserved or clashing parameter name gets. */
+function suffix(kind) {
+	return {
 		integer: 'Number',
 		number: 'Decimal',
 		string: 'Text',
@@ -420,8 +426,7 @@ function suffix(field) {
 		object: 'Json',
 		array: 'List',
 		unknown: 'Value',
-	}[field.kind];
-	return base;
+	}[kind];
 }
 
 function bodyCollection(spec, collections, schemaName) {
@@ -449,17 +454,21 @@ function bodyCollection(spec, collections, schemaName) {
 	return collection;
 }
 
+/** The options of a list read (everything OData offers there but $top, which Limit sets). */
+const LIST_OPTIONS = ['$filter', '$search', '$orderby', '$select', '$expand', '$count', '$skip'];
+
+/**
+ * Names an Options collection after what it holds, so that the name never depends on other
+ * operations: `queryOptions` for a list read's options, else `query` and the options' names
+ * (querySelectExpand, queryIfMatch). Sorted by name.
+ */
 function nameQueryCollections(list) {
-	list.sort((a, b) => b.operations.length - a.operations.length || cmp(a.key, b.key));
-	const taken = new Set();
 	for (const c of list) {
 		const parts = [...c.optionNames.map((n) => title(n.slice(1))), ...c.headers.map((h) => title(h))];
-		let name = `query${parts.join('').replace(/[^A-Za-z0-9]/g, '')}`;
-		if (!taken.size) name = 'queryOptions';
-		taken.add(name);
-		c.name = name;
+		const isListRead = !c.headers.length && c.optionNames.join(',') === LIST_OPTIONS.join(',');
+		c.name = isListRead ? 'queryOptions' : `query${parts.join('').replace(/[^A-Za-z0-9]/g, '')}`;
 	}
-	return list;
+	return list.sort((a, b) => cmp(a.name, b.name));
 }
 
 function finishResource(resource) {

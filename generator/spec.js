@@ -11,6 +11,14 @@ const SwaggerParser = require('@apidevtools/swagger-parser');
 
 const SCHEMA_PREFIX = '#/components/schemas/';
 
+/** OpenAPI and OData (Edm.Byte, Edm.SByte, Edm.Int16/32/64) integer formats. */
+const INTEGER_FORMATS = new Set(['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'byte']);
+
+function isIntegerFormat(schema) {
+	if (!INTEGER_FORMATS.has(schema.format)) return false;
+	return !(schema.format === 'byte' && schema.type === 'string');
+}
+
 async function loadSpec(specPath) {
 	const api = await SwaggerParser.parse(specPath);
 	const $refs = await SwaggerParser.resolve(api);
@@ -64,7 +72,9 @@ class Spec {
 		if (schema.type === 'object' || schema.properties || schema.allOf) {
 			return { kind: 'object', name, nullable, lazyProperties: () => this.properties(node, stack) };
 		}
-		if (schema.type === 'integer') return { kind: 'integer', format: schema.format, nullable };
+		// An integer format makes an integer whatever `type` says: 3CX 20.0.6 writes its Int32
+		// schemas as `type: number, format: int32`. (`type: string, format: byte` is base64 text.)
+		if (schema.type === 'integer' || isIntegerFormat(schema)) return { kind: 'integer', format: schema.format, nullable };
 		if (schema.type === 'number') return { kind: 'number', format: schema.format, nullable };
 		if (schema.type === 'boolean') return { kind: 'boolean', nullable };
 		if (schema.type === 'string') {
@@ -141,4 +151,4 @@ class Spec {
 	}
 }
 
-module.exports = { loadSpec, Spec };
+module.exports = { loadSpec, Spec, INTEGER_FORMATS };

@@ -304,7 +304,7 @@ export const operations: OperationTable = {
 		response: 'entity',
 		body: {
 			params: [
-				['contact', 'contactJson', 'json', 1],
+				['contact', 'contact', 'json', 1],
 				['number', 'number', 'str', 1],
 			],
 		},
@@ -689,7 +689,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['id', 'idText', 'str', 1],
+				['id', 'id', 'str', 1],
 			],
 		},
 	},
@@ -784,7 +784,7 @@ export const operations: OperationTable = {
 		method: 'DELETE',
 		path: '/Firmwares({Id})',
 		params: [
-			['Id', 'IdText', 'str', 0],
+			['Id', 'Id', 'str', 0],
 		],
 		response: 'none',
 		options: 'queryIfMatch',
@@ -844,7 +844,7 @@ export const operations: OperationTable = {
 		method: 'DELETE',
 		path: '/OAuthClients({Id})',
 		params: [
-			['Id', 'IdGuid', 'guid', 0],
+			['Id', 'Id', 'guid', 0],
 		],
 		response: 'none',
 		options: 'queryIfMatch',
@@ -1064,7 +1064,7 @@ export const operations: OperationTable = {
 		response: 'none',
 		body: {
 			params: [
-				['id', 'idText', 'str', 0],
+				['id', 'id', 'str', 0],
 			],
 		},
 	},
@@ -1892,7 +1892,7 @@ export const operations: OperationTable = {
 		method: 'GET',
 		path: '/AISettings/Pbx.GetAITemplateContents(id={id})',
 		params: [
-			['id', 'idText', 'str', 1],
+			['id', 'id', 'str', 1],
 		],
 		response: 'entity',
 	},
@@ -3021,7 +3021,7 @@ export const operations: OperationTable = {
 		method: 'GET',
 		path: '/OAuthClients({Id})',
 		params: [
-			['Id', 'IdGuid', 'guid', 0],
+			['Id', 'Id', 'guid', 0],
 		],
 		response: 'entity',
 		entity: 'Pbx.OAuthClient',
@@ -3748,7 +3748,7 @@ export const operations: OperationTable = {
 		path: '/GetUpdateDetails(key={key},id={id})',
 		params: [
 			['key', 'key', 'guid', 0],
-			['id', 'idGuid', 'guid', 0],
+			['id', 'id', 'guid', 0],
 		],
 		response: 'entity',
 	},
@@ -3832,7 +3832,7 @@ export const operations: OperationTable = {
 		method: 'GET',
 		path: '/AISettings/Pbx.GetVectorStore(id={id})',
 		params: [
-			['id', 'idText', 'str', 1],
+			['id', 'id', 'str', 1],
 		],
 		response: 'entity',
 	},
@@ -3841,7 +3841,7 @@ export const operations: OperationTable = {
 		method: 'GET',
 		path: '/AISettings/Pbx.GetVectorStoreFiles(id={id},limit={limit},after={after})',
 		params: [
-			['id', 'idText', 'str', 1],
+			['id', 'id', 'str', 1],
 			['limit', 'limitNumber', 'int', 0],
 			['after', 'after', 'str', 0],
 		],
@@ -5020,7 +5020,7 @@ export const operations: OperationTable = {
 		method: 'POST',
 		path: '/Firmwares({Id})/Pbx.PushFirmwareForPhones',
 		params: [
-			['Id', 'IdText', 'str', 0],
+			['Id', 'Id', 'str', 0],
 		],
 		response: 'none',
 	},
@@ -5056,7 +5056,7 @@ export const operations: OperationTable = {
 		method: 'POST',
 		path: '/OAuthClients({Id})/Pbx.RefreshClientMetadata',
 		params: [
-			['Id', 'IdGuid', 'guid', 0],
+			['Id', 'Id', 'guid', 0],
 		],
 		response: 'entity',
 	},

@@ -46,7 +46,13 @@ function fields(): Map<string, FieldInfo> {
 	if (!fieldInfo) {
 		fieldInfo = new Map();
 		for (const property of generatedProperties) {
-			if (property.name !== 'operation') fieldInfo.set(property.name, infoOf(property));
+			if (property.name === 'operation') continue;
+			const info = infoOf(property);
+			fieldInfo.set(property.name, info);
+			// Two operations may have different fields of one name (an enum of other values):
+			// each operation's own is found under "operation/name".
+			const shownFor = (property.displayOptions?.show?.operation ?? []) as string[];
+			for (const operation of shownFor) fieldInfo.set(`${operation}/${property.name}`, info);
 		}
 	}
 	return fieldInfo;
@@ -61,8 +67,10 @@ function label(name: string, parent?: string): string {
 	return fields().get(name)?.displayName ?? name;
 }
 
-function checkEnum(value: unknown, name: string, parent?: string): void {
-	const info = parent ? fields().get(parent)?.children?.get(name) : fields().get(name);
+function checkEnum(value: unknown, name: string, parent?: string, operation?: string): void {
+	const info = parent
+		? fields().get(parent)?.children?.get(name)
+		: (fields().get(`${operation}/${name}`) ?? fields().get(name));
 	if (!info?.values) return;
 	const list = Array.isArray(value) ? value : [value];
 	for (const v of list) {
@@ -149,7 +157,7 @@ function buildBody(context: IExecuteSingleFunctions, spec: OperationSpec, timeZo
 			if (required) throw new FieldError(name, 'is required and cannot be empty');
 			continue;
 		}
-		if (kind === 'enum') checkEnum(value, field);
+		if (kind === 'enum') checkEnum(value, field, undefined, context.getNodeParameter('operation') as string);
 		body[key] = bodyValue(value, kind, name, timeZone) as IDataObject[keyof IDataObject];
 	}
 	return body;
