@@ -4,6 +4,7 @@
  *
  *   npx gulp generate                                  # ../shared/xapi-spec/xapi-20.0.10.yaml
  *   npx gulp generate --spec /path/to/xapi.yaml        # your own 3CX version's spec
+ *   npx gulp generate --server https://pbx.example.com # your PBX's spec (THREECX_CLIENT_ID/SECRET)
  *   npx gulp check                                     # fails when the committed output is stale
  *
  * `n8n-node build` compiles and copies icons; `gulp build:icons` is kept for the legacy starter flow.
@@ -16,8 +17,8 @@ function argsAfterTask() {
 	const argv = process.argv;
 	const out = [];
 	for (let i = 0; i < argv.length; i++) {
-		if (argv[i] === '--spec' || argv[i] === '--out') out.push(argv[i], argv[++i]);
-		else if (/^--(spec|out)=/.test(argv[i])) out.push(argv[i]);
+		if (['--spec', '--out', '--server'].includes(argv[i])) out.push(argv[i], argv[++i]);
+		else if (/^--(spec|out|server)=/.test(argv[i]) || argv[i] === '--insecure') out.push(argv[i]);
 	}
 	return out;
 }

@@ -3,15 +3,26 @@
  * The generator: reads an XAPI OpenAPI spec and writes the 3CX node's generated descriptions.
  *
  *   node generator [--spec <path to xapi yaml>] [--out <dir>] [--check]
+ *   node generator --server https://pbx.example.com [--insecure] [--out <dir>] [--check]
  *
- * --check writes nothing and exits 1 when the files on disk differ from what the spec gives.
+ * The spec is --spec, else the XAPI_SPEC environment variable, else ../shared/xapi-spec/
+ * xapi-20.0.10.yaml beside the repository (DEFAULT_SPEC). With --server
+ * the generator fetches the PBX's own spec (THREECX_CLIENT_ID / THREECX_CLIENT_SECRET from the
+ * environment; --insecure accepts a self-signed certificate).
+ *
+ * --check writes nothing and exits 1 when the files on disk differ from what the spec gives; when
+ * the default spec is not there (a fresh clone), it says so in one line and exits 0.
+ * Writing prints what the new output renames or removes compared with the committed one.
  */
 const crypto = require('crypto');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { loadSpec } = require('./spec');
 const { buildModel } = require('./model');
 const { emitDescription, emitOperations, emitSchemas } = require('./emit');
+const { compare, formatReport, readCommitted, readGenerated } = require('./report');
+const { fetchServerSpec } = require('./server');
 
 const ROOT = path.resolve(__dirname, '..');
 const DEFAULT_SPEC = path.resolve(ROOT, '..', 'shared', 'xapi-spec', 'xapi-20.0.10.yaml');
@@ -19,20 +30,33 @@ const DEFAULT_OUT = path.join(ROOT, 'nodes', 'ThreeCx');
 /** What the generator owns inside the node folder: everything else there is hand-written. */
 const OWNED = ['generated', '__schema__'];
 
-/** Returns { files: { relativeName: content }, model } for the spec at specPath. */
-async function generate(specPath = DEFAULT_SPEC) {
+/** The 3CX build a spec file's name carries (xapi-20.0.10.yaml -> 20.0.10), or undefined. */
+function buildFromFileName(file) {
+	const match = /(\d+\.\d+\.\d+(?:\.\d+)?)/.exec(path.basename(file));
+	return match ? match[1] : undefined;
+}
+
+/**
+ * Returns { files: { relativeName: content }, model, source } for the spec at specPath.
+ * `as` overrides what the output says it came from: { file, build } (a spec fetched from a PBX).
+ */
+async function generate(specPath = DEFAULT_SPEC, as = {}) {
 	const absolute = path.resolve(specPath);
 	if (!fs.existsSync(absolute)) throw new Error(`Spec file not found: ${absolute}`);
 	const spec = await loadSpec(absolute);
 	const model = buildModel(spec);
+	const file = as.file || path.basename(absolute);
 	const source = {
-		file: path.basename(absolute),
+		file,
 		title: (spec.api.info && spec.api.info.title) || 'OpenAPI',
 		version: (spec.api.info && spec.api.info.version) || '',
 		sha256: crypto.createHash('sha256').update(fs.readFileSync(absolute)).digest('hex'),
+		// The 3CX build: the server's X-3CX-Version for --server, else from the file name.
+		build: as.build || buildFromFileName(file),
 	};
 	return {
 		model,
+		source,
 		files: {
 			'generated/description.ts': emitDescription(model, source),
 			'generated/operations.ts': emitOperations(model, source),
@@ -78,23 +102,78 @@ function differences(files, outDir) {
 	return [...changed, ...extra];
 }
 
-function parseArgs(argv) {
-	const args = { spec: process.env.XAPI_SPEC || DEFAULT_SPEC, out: DEFAULT_OUT, check: false };
+const USAGE = 'expected --spec <file>, --server <url>, --insecure, --out <dir>, --check';
+
+function parseArgs(argv, env = process.env) {
+	const args = {
+		spec: env.XAPI_SPEC || DEFAULT_SPEC,
+		specGiven: !!env.XAPI_SPEC,
+		server: undefined,
+		insecure: false,
+		out: DEFAULT_OUT,
+		check: false,
+	};
+	const value = (i, name) => {
+		if (i >= argv.length || argv[i].startsWith('--')) throw new Error(`${name} needs a value (${USAGE})`);
+		return argv[i];
+	};
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
-		if (a === '--spec') args.spec = argv[++i];
-		else if (a.startsWith('--spec=')) args.spec = a.slice(7);
-		else if (a === '--out') args.out = path.resolve(argv[++i]);
+		if (a === '--spec') (args.spec = value(++i, a)), (args.specGiven = true);
+		else if (a.startsWith('--spec=')) (args.spec = a.slice(7)), (args.specGiven = true);
+		else if (a === '--server') args.server = value(++i, a);
+		else if (a.startsWith('--server=')) args.server = a.slice(9);
+		else if (a === '--insecure') args.insecure = true;
+		else if (a === '--out') args.out = path.resolve(value(++i, a));
 		else if (a.startsWith('--out=')) args.out = path.resolve(a.slice(6));
 		else if (a === '--check') args.check = true;
-		else throw new Error(`Unknown argument ${a} (expected --spec <file>, --out <dir>, --check)`);
+		else throw new Error(`Unknown argument ${a} (${USAGE})`);
 	}
 	return args;
 }
 
-async function main(argv) {
-	const args = parseArgs(argv);
-	const { files, model } = await generate(args.spec);
+/** The one line a run without the spec prints. */
+function skippedLine(spec) {
+	return (
+		`Skipped: generated files not checked: no XAPI spec at ${spec}. ` +
+		'Put 3CX\'s spec there, set XAPI_SPEC=<file>, or pass --spec <file> or --server <url>.'
+	);
+}
+
+/** Generates from args: the PBX's spec (--server) or a spec file. */
+async function generateFromArgs(args, env) {
+	if (!args.server) return generate(args.spec);
+	const { text, build } = await fetchServerSpec(args.server, {
+		clientId: env.THREECX_CLIENT_ID,
+		clientSecret: env.THREECX_CLIENT_SECRET,
+		insecure: args.insecure,
+	});
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xapi-server-spec-'));
+	const file = path.join(dir, build ? `xapi-${build}.yaml` : 'xapi.yaml');
+	try {
+		fs.writeFileSync(file, text);
+		const result = await generate(file, { build });
+		console.log(`Fetched the spec of ${args.server} (3CX ${build || 'build unknown: no X-3CX-Version header'}).`);
+		return result;
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+async function main(argv, env = process.env) {
+	const args = parseArgs(argv, env);
+	if (!args.server && !fs.existsSync(path.resolve(args.spec))) {
+		// A fresh clone has no spec (3CX's file may not be redistributed): the check has nothing to
+		// compare with. A spec someone asked for by name must exist.
+		if (args.check && !args.specGiven) {
+			console.log(skippedLine(path.resolve(args.spec)));
+			return 0;
+		}
+		throw new Error(
+			`Spec file not found: ${path.resolve(args.spec)}. Set XAPI_SPEC=<file>, pass --spec <file>, or --server <url> to fetch your PBX's.`,
+		);
+	}
+	const { files, model, source } = await generateFromArgs(args, env);
 	const ops = Object.keys(model.runtime).length;
 	if (args.check) {
 		const stale = differences(files, args.out);
@@ -103,15 +182,20 @@ async function main(argv) {
 			console.error(`Generated files are out of date: ${shown}. Run npm run generate.`);
 			return 1;
 		}
-		console.log(`Generated files match ${args.spec} (${ops} operations).`);
+		console.log(`Generated files match ${args.server || args.spec} (${ops} operations).`);
 		return 0;
 	}
+	const before = readCommitted(args.out);
 	writeFiles(files, args.out);
 	console.log(
 		`Wrote ${Object.keys(files).length} files to ${path.relative(process.cwd(), args.out) || '.'}: ` +
 			`${model.resources.length} resources, ${ops} operations, ${model.fields.length} shared fields, ` +
-			`${model.bodyCollections.length} body collections.`,
+			`${model.bodyCollections.length} body collections (from ${source.file}${source.build ? `, 3CX ${source.build}` : ''}).`,
 	);
+	if (before) {
+		const after = readGenerated(files);
+		for (const line of formatReport(compare(before, after))) console.log(line);
+	}
 	return 0;
 }
 
@@ -125,4 +209,4 @@ if (require.main === module) {
 	);
 }
 
-module.exports = { generate, writeFiles, differences, existingFiles, DEFAULT_SPEC, DEFAULT_OUT, main };
+module.exports = { generate, writeFiles, differences, existingFiles, buildFromFileName, parseArgs, DEFAULT_SPEC, DEFAULT_OUT, main };
