@@ -1,21 +1,38 @@
 'use strict';
 /**
  * File-system access for tests (n8n's lint rules keep Node builtins out of .ts test files):
- * the generator run against the shared spec, the committed generated files, and a list of the
- * spec's operations read independently of the generator, with the YAML library.
+ * the generator run against the spec, the committed generated files, and facts of the spec read
+ * independently of the generator, with the YAML library.
+ *
+ * The spec is the generator's: XAPI_SPEC, else ../shared/xapi-spec/xapi-20.0.10.yaml beside the
+ * repository. Nothing here reads it when a test file is loaded, only when a test runs; without
+ * it, the tests that need it skip (test/helpers/global-setup.js says so in one line). A spec
+ * named in XAPI_SPEC must exist: then its absence fails instead of skipping.
  */
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { execFileSync } = require('child_process');
+const { execFile, execFileSync } = require('child_process');
 const YAML = require('yaml');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SPEC = path.resolve(ROOT, '..', 'shared', 'xapi-spec', 'xapi-20.0.10.yaml');
+const DEFAULT_SPEC = path.resolve(ROOT, '..', 'shared', 'xapi-spec', 'xapi-20.0.10.yaml');
+const SPEC = process.env.XAPI_SPEC ? path.resolve(process.env.XAPI_SPEC) : DEFAULT_SPEC;
 const NODE_DIR = path.join(ROOT, 'nodes', 'ThreeCx');
 
 function specAvailable() {
-	return fs.existsSync(SPEC);
+	if (fs.existsSync(SPEC)) return true;
+	if (process.env.XAPI_SPEC) throw new Error(`XAPI_SPEC names ${SPEC}, which does not exist`);
+	return false;
+}
+
+/** The one line that says what is skipped without the spec and how to enable it. */
+function specSkipLine() {
+	return (
+		`Skipped: the tests that need 3CX's XAPI spec (generated files equal the generator's output, every spec ` +
+		`operation is in the node, spec-derived expectations): no spec at ${SPEC}. Put the spec there or set ` +
+		'XAPI_SPEC=<file> (npm run generate -- --server <url> fetches a PBX\'s spec).'
+	);
 }
 
 /** The generator's folders below dir ('generated', '__schema__'): relative path -> content. */
@@ -48,16 +65,32 @@ async function regenerate(specPath = SPEC) {
 	const match = /(\d+) resources, (\d+) operations/.exec(log);
 	const files = readDir(out);
 	fs.rmSync(out, { recursive: true, force: true });
-	return { files, resourceCount: Number(match[1]), operationCount: Number(match[2]) };
+	return { files, log, resourceCount: Number(match[1]), operationCount: Number(match[2]) };
 }
 
 function committedFiles() {
 	return readDir(NODE_DIR);
 }
 
+const parsed = new Map();
+
+/** The spec document, parsed with the yaml package (once per file and test process). */
+function specDocument(specPath = SPEC) {
+	if (!parsed.has(specPath)) parsed.set(specPath, YAML.parse(fs.readFileSync(specPath, 'utf8'), { maxAliasCount: -1 }));
+	return parsed.get(specPath);
+}
+
+/** Entity sets with a `GET /Set(Number={Number})` alternate-key read in the spec. */
+function alternateKeySets(specPath = SPEC) {
+	return Object.entries(specDocument(specPath).paths)
+		.filter(([p, item]) => item.get && /^\/[A-Za-z0-9]+\(Number=\{Number\}\)$/.test(p))
+		.map(([p]) => p.slice(1, p.indexOf('(')))
+		.sort();
+}
+
 /** Every operation of the spec as [tag, operationId, METHOD, path], read with the yaml package. */
 function specOperations(specPath = SPEC) {
-	const doc = YAML.parse(fs.readFileSync(specPath, 'utf8'), { maxAliasCount: -1 });
+	const doc = specDocument(specPath);
 	const ops = [];
 	for (const [p, item] of Object.entries(doc.paths)) {
 		for (const method of ['get', 'put', 'post', 'patch', 'delete']) {
@@ -68,11 +101,91 @@ function specOperations(specPath = SPEC) {
 }
 
 /** Writes a spec document (an object) to a temporary YAML file and returns its path. */
-function writeTempSpec(doc) {
+function writeTempSpec(doc, name = 'xapi-test.yaml') {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xapi-spec-'));
-	const file = path.join(dir, 'xapi-test.yaml');
-	fs.writeFileSync(file, YAML.stringify(doc));
+	const file = path.join(dir, name);
+	// JSON is YAML too, and quick to write for a copy of the whole spec.
+	fs.writeFileSync(file, JSON.stringify(doc));
 	return file;
 }
 
-module.exports = { ROOT, SPEC, specAvailable, regenerate, committedFiles, specOperations, writeTempSpec };
+/** The operations the generator adds to the spec's (generator/extras.js) whose resource the spec has. */
+function extraOperations(specPath = SPEC) {
+	const tags = new Set(specOperations(specPath).map(([tag]) => tag));
+	const { EXTRA_OPERATIONS } = require(path.join(ROOT, 'generator', 'extras'));
+	return EXTRA_OPERATIONS.filter((x) => tags.has(x.tag)).map((x) => x.operationId[0].toLowerCase() + x.operationId.slice(1)).sort();
+}
+
+/** A deep copy of the spec document, to modify in a test (never written into the repository). */
+function specCopy(specPath = SPEC) {
+	return structuredClone(specDocument(specPath));
+}
+
+/** The generated node of files ({ operations, properties }), read as the rename report reads it. */
+function nodeOf(files) {
+	return require(path.join(ROOT, 'generator', 'report')).readGenerated(files);
+}
+
+/** The rename report between two generated nodes, as lines. */
+function renameReport(beforeFiles, afterFiles) {
+	const report = require(path.join(ROOT, 'generator', 'report'));
+	return report.formatReport(report.compare(nodeOf(beforeFiles), nodeOf(afterFiles)));
+}
+
+/**
+ * Runs the generator's command line asynchronously (a local server in this process can answer
+ * it). Resolves { code, stdout, stderr }.
+ */
+function runGenerator(args, env = {}, script = path.join(ROOT, 'generator')) {
+	return new Promise((resolve) => {
+		execFile(
+			process.execPath,
+			[script, ...args],
+			{ encoding: 'utf8', env: { ...process.env, XAPI_SPEC: '', ...env }, timeout: 120000 },
+			(error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+		);
+	});
+}
+
+/** A temporary folder, and the generated files in it. */
+function tempDir(prefix = 'generated-') {
+	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+function readGeneratedDir(dir) {
+	return readDir(dir);
+}
+
+/**
+ * A copy of the generator in a temporary repository with no ../shared beside it (a fresh clone),
+ * sharing this repository's node_modules. Returns the path of its generator folder.
+ */
+function generatorWithoutSpec() {
+	const repo = path.join(tempDir('fresh-clone-'), 'repo');
+	fs.mkdirSync(path.join(repo, 'nodes', 'ThreeCx'), { recursive: true });
+	fs.cpSync(path.join(ROOT, 'generator'), path.join(repo, 'generator'), { recursive: true });
+	fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(repo, 'node_modules'), 'dir');
+	return path.join(repo, 'generator');
+}
+
+module.exports = {
+	ROOT,
+	SPEC,
+	DEFAULT_SPEC,
+	specAvailable,
+	specSkipLine,
+	regenerate,
+	committedFiles,
+	specOperations,
+	specDocument,
+	alternateKeySets,
+	extraOperations,
+	specCopy,
+	writeTempSpec,
+	nodeOf,
+	renameReport,
+	runGenerator,
+	tempDir,
+	readGeneratedDir,
+	generatorWithoutSpec,
+};
