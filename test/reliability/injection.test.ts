@@ -256,15 +256,18 @@ describe('through the node: keys and function parameters', () => {
 		expect(server.apiRequests.every((r) => r.rawQuery === '')).toBe(true);
 	});
 
-	it('every nasty piece, as an alternate key: /Users(Number=...)', async () => {
+	// An alternate-key read of this build (3CX 20.0.8 and later have /Users(Number={Number})).
+	const alternate = operationsWhere((s) => s.method === 'GET' && /^\/Users\(Number=\{Number\}\)$/.test(s.path))[0];
+	(alternate ? it : it.skip)(`every nasty piece, as an alternate key: /Users(Number=...)${alternate ? '' : ' (skipped: this build has none)'}`, async () => {
+		const field = spec(alternate).params[0][1];
 		server.get(/Users/, json({ Id: 1 }));
 		const { error } = await runNode({
-			parameters: baseParameters('getUserByNumber', { Number: '={{ $json.v }}' }),
+			parameters: baseParameters(alternate, { [field]: '={{ $json.v }}' }),
 			items: itemsOf(NASTY),
 			credentials: xapiCredentials(server),
 		});
 		expect(error).toBeUndefined();
-		expect(parsedValues('getUserByNumber', 'Number').sort()).toEqual([...NASTY].sort());
+		expect(parsedValues(alternate, 'Number').sort()).toEqual([...NASTY].sort());
 	});
 
 	it('random nasty texts in two function parameters at once: each arrives intact, the others unchanged (property-based)', async () => {
