@@ -75,7 +75,7 @@ function roles(spec) {
  *   fields: [{operation, changes: [text]}] }.
  */
 function compare(before, after) {
-	const report = { removed: [], renamed: [], moved: [], fields: [] };
+	const report = { removed: [], renamed: [], moved: [], fields: [], added: [] };
 	const afterByRoute = new Map();
 	for (const [value, spec] of Object.entries(after.operations)) afterByRoute.set(`${spec.method} ${spec.path}`, value);
 	const oldFields = fieldsByOperation(before.properties);
@@ -121,21 +121,35 @@ function compare(before, after) {
 		}
 		if (changes.length) report.fields.push({ operation: now, changes });
 	}
+	// New operations break nothing, but show where a removed one may have gone (20.0.8 replaced
+	// Parkings getByNumber, a function, with getParkingByNumber, an alternate key).
+	const renamedTo = new Set(report.renamed.map((r) => r.to));
+	for (const [value, spec] of Object.entries(after.operations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+		if (!before.operations[value] && !renamedTo.has(value)) report.added.push({ value, method: spec.method, path: spec.path, resource: spec.resource });
+	}
 	return report;
 }
 
+/** Whether nothing breaks (new operations break nothing). */
 function isEmptyReport(report) {
 	return !report.removed.length && !report.renamed.length && !report.moved.length && !report.fields.length;
 }
 
-/** The report as lines for the console. */
+/** The report as lines for the console: what breaks, then (breaking nothing) what is new. */
 function formatReport(report) {
-	if (isEmptyReport(report)) return ['No operation or field of the committed node was renamed, moved or removed.'];
-	const lines = ['Saved workflows that use these break (see README, "Regenerating for another 3CX version"):'];
-	for (const r of report.removed) lines.push(`  operation removed: ${r.resource} > ${r.value} (${r.method} ${r.path})`);
-	for (const r of report.renamed) lines.push(`  operation renamed: ${r.from} -> ${r.to} (${r.method} ${r.path})`);
-	for (const r of report.moved) lines.push(`  operation moved: ${r.value} from resource ${r.from} to ${r.to}`);
-	for (const f of report.fields) for (const c of f.changes) lines.push(`  field of ${f.operation}: ${c}`);
+	const lines = [];
+	if (isEmptyReport(report)) lines.push('No operation or field of the committed node was renamed, moved or removed.');
+	else {
+		lines.push('Saved workflows that use these break (see README, "Regenerating for another 3CX version"):');
+		for (const r of report.removed) lines.push(`  operation removed: ${r.resource} > ${r.value} (${r.method} ${r.path})`);
+		for (const r of report.renamed) lines.push(`  operation renamed: ${r.from} -> ${r.to} (${r.method} ${r.path})`);
+		for (const r of report.moved) lines.push(`  operation moved: ${r.value} from resource ${r.from} to ${r.to}`);
+		for (const f of report.fields) for (const c of f.changes) lines.push(`  field of ${f.operation}: ${c}`);
+	}
+	if (report.added.length) {
+		lines.push(`New operations (${report.added.length}; a removed one may live on as one of these):`);
+		for (const r of report.added) lines.push(`  + ${r.resource} > ${r.value} (${r.method} ${r.path})`);
+	}
 	return lines;
 }
 

@@ -81,6 +81,15 @@ function nextSpec() {
 	const doc = spec('1.0.1') as ReturnType<typeof spec> & { paths: Record<string, Record<string, unknown>> };
 	const byNumber = doc.paths['/Gizmos/Pbx.GetByNumber(number={number})'].get as { operationId: string };
 	byNumber.operationId = 'GetGizmoByNumber';
+	// 20.0.8 style: a function lookup replaced by an alternate key (another path and operationId).
+	doc.paths['/Gizmos({Id})/Pbx.Shine()'] = {
+		post: {
+			tags: ['Gizmos'],
+			operationId: 'ShineGizmo',
+			parameters: [{ name: 'Id', in: 'path', required: true, schema: { type: 'integer', format: 'int32' } }],
+			responses: ok,
+		},
+	};
 	(doc.paths['/Gizmos/Pbx.Purge()'].post as { tags: string[] }).tags = ['Maintenance'];
 	delete (doc.paths as Record<string, unknown>)['/Gizmos({Id})'];
 	const polish = doc.paths['/Gizmos/Pbx.Polish'].post as { requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } } };
@@ -100,7 +109,7 @@ describe('npm run generate replacing committed output', () => {
 		expect(again.stdout).toContain('No operation or field of the committed node was renamed, moved or removed.');
 		const next = await runGenerator(['--spec', writeTempSpec(nextSpec(), 'xapi-1.0.1.yaml'), '--out', out]);
 		expect(next.code).toBe(0);
-		const lines = next.stdout.split('\n').filter((l) => l.startsWith('  '));
+		const lines = next.stdout.split('\n').filter((l) => l.startsWith('  ') && !l.startsWith('  + '));
 		expect(lines.sort()).toEqual(
 			[
 				'  field of createGizmo: gizmoFields no longer has Colour',
@@ -111,6 +120,7 @@ describe('npm run generate replacing committed output', () => {
 			].sort(),
 		);
 		expect(next.stdout).toContain('Saved workflows that use these break');
+		expect(next.stdout).toContain('New operations (1; a removed one may live on as one of these):\n  + gizmos > shineGizmo (POST /Gizmos({Id})/Pbx.Shine())');
 		// --check writes nothing and reports nothing.
 		const check = await runGenerator(['--spec', writeTempSpec(nextSpec(), 'xapi-1.0.1.yaml'), '--out', out, '--check']);
 		expect(check.code).toBe(0);
