@@ -74,6 +74,12 @@ function committedFiles() {
 
 const parsed = new Map();
 
+/** Temporary folders made here, removed when the test process ends. */
+const temporary = [];
+process.on('exit', () => {
+	for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 /** The spec document, parsed with the yaml package (once per file and test process). */
 function specDocument(specPath = SPEC) {
 	if (!parsed.has(specPath)) parsed.set(specPath, YAML.parse(fs.readFileSync(specPath, 'utf8'), { maxAliasCount: -1 }));
@@ -102,7 +108,7 @@ function specOperations(specPath = SPEC) {
 
 /** Writes a spec document (an object) to a temporary YAML file and returns its path. */
 function writeTempSpec(doc, name = 'xapi-test.yaml') {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xapi-spec-'));
+	const dir = tempDir('xapi-spec-');
 	const file = path.join(dir, name);
 	// JSON is YAML too, and quick to write for a copy of the whole spec.
 	fs.writeFileSync(file, JSON.stringify(doc));
@@ -149,7 +155,9 @@ function runGenerator(args, env = {}, script = path.join(ROOT, 'generator')) {
 
 /** A temporary folder, and the generated files in it. */
 function tempDir(prefix = 'generated-') {
-	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+	temporary.push(dir);
+	return dir;
 }
 
 function readGeneratedDir(dir) {
