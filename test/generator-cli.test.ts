@@ -6,12 +6,15 @@
 import {
 	generatorWithoutSpec,
 	readGeneratedDir,
+	removeTemporary,
 	renameReport,
 	runGenerator,
 	tempDir,
 	writeTempSpec,
 } from './helpers/spec-files';
 import { createXapiServer, raw, type XapiServer } from './helpers/xapi-server';
+
+afterAll(() => removeTemporary());
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const ok = { '204': { description: 'Success' } };

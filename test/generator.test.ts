@@ -3,6 +3,7 @@ import {
 	extraOperations,
 	nodeOf,
 	regenerate,
+	removeTemporary,
 	renameReport,
 	SPEC,
 	specAvailable,
@@ -19,6 +20,7 @@ import {
  * of the run says so); nothing reads it before a test runs.
  */
 const withSpec = specAvailable() ? describe : describe.skip;
+afterAll(() => removeTemporary());
 const why = specAvailable() ? '' : ` (skipped: no XAPI spec at ${SPEC}; set XAPI_SPEC)`;
 const specFile = SPEC.split(/[\\/]/).pop()!;
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -49,3 +49,5 @@ export function runGenerator(
 export function tempDir(prefix?: string): string;
 export function readGeneratedDir(dir: string): Record<string, string>;
 export function generatorWithoutSpec(): string;
+/** Removes the temporary folders the helpers made (call it in afterAll). */
+export function removeTemporary(): void;

@@ -76,9 +76,11 @@ const parsed = new Map();
 
 /** Temporary folders made here, removed when the test process ends. */
 const temporary = [];
-process.on('exit', () => {
-	for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
-});
+
+/** Removes the temporary folders made so far (call it in afterAll). */
+function removeTemporary() {
+	for (const dir of temporary.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
 
 /** The spec document, parsed with the yaml package (once per file and test process). */
 function specDocument(specPath = SPEC) {
@@ -196,4 +198,5 @@ module.exports = {
 	tempDir,
 	readGeneratedDir,
 	generatorWithoutSpec,
+	removeTemporary,
 };
