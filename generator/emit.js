@@ -110,6 +110,24 @@ function fieldProperty(field) {
 	};
 }
 
+/**
+ * A JSON field, once per shape it takes: a shared field (same name and type) whose operations send
+ * different schemas shows each operation its own shape. Its default is empty, so that nothing is
+ * sent unasked: an optional field left empty is left out, a required one must be filled in.
+ */
+function jsonFieldProperties(field) {
+	const base = fieldProperty(field);
+	const kind = field.kind === 'array' ? 'JSON array' : 'JSON object';
+	const optional = field.required ? '' : '; leave empty to send nothing';
+	return [...field.shapes.entries()].map(([shape, operations]) => ({
+		...base,
+		default: '',
+		placeholder: shape,
+		description: `${kind}: ${shape}${optional}`,
+		displayOptions: show(operations),
+	}));
+}
+
 function fieldDescription(field) {
 	const parts = [];
 	if (field.kind === 'datetime') parts.push('Date and time in ISO 8601, e.g. 2025-01-31T08:00:00Z');
@@ -253,10 +271,12 @@ function bodyCollectionProperty(c) {
 			displayName: o.displayName,
 			name: o.name,
 			type: o.shape.type,
-			default: o.shape.default,
+			// A JSON field starts empty (its shape is in the description): an untouched one sends nothing.
+			default: o.jsonShape ? '' : o.shape.default,
 			placeholder: o.shape.placeholder,
 			typeOptions: o.shape.typeOptions,
 			options: o.shape.options,
+			description: o.jsonShape ? `${o.kind === 'array' ? 'JSON array' : 'JSON object'}: ${o.jsonShape}` : undefined,
 		})),
 	};
 }
@@ -342,7 +362,10 @@ function emitDescription(model, source) {
 	const resourceOptions = model.resources.map((r) => ({ name: r.name, value: r.value }));
 	const properties = [
 		...model.resources.map(operationProperty),
-		...model.fields.map((f) => fieldProperty({ ...f, displayName: f.displayName || title(f.specName) })),
+		...model.fields.flatMap((f) => {
+			const field = { ...f, displayName: f.displayName || title(f.specName) };
+			return field.shapes && (field.kind === 'object' || field.kind === 'array') ? jsonFieldProperties(field) : [fieldProperty(field)];
+		}),
 		...model.bodyCollections.map(bodyCollectionProperty),
 		...pagingProperties(model),
 		...binaryProperties(model),

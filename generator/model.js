@@ -10,6 +10,7 @@ const { title, singularTitle, lowerFirst, article, byName, displayTitle, lowerPh
 const { findLocators } = require('./locators');
 const { outputSchema } = require('./schemas');
 const { EXTRA_OPERATIONS, answersFile } = require('./extras');
+const { shapeOf } = require('./shapes');
 
 /** Wire kinds, shared with the node's runtime (nodes/ThreeCx/runtime/types.ts). */
 const WIRE = {
@@ -120,6 +121,7 @@ function buildModel(spec) {
 						resourceValues,
 						value,
 					);
+					noteShape(field, spec, d, value);
 					meta.body.params.push([prop.name, field, wireKind(d), d.nullable ? 0 : 1]);
 				}
 			}
@@ -144,7 +146,8 @@ function buildModel(spec) {
 			queryCollections.get(key).operations.push(value);
 			queryCollections.get(key).resources.push(...resourceValues);
 		}
-		if (paged) meta.paged = true;
+		// A file download is one file: no Return All or Limit (its options keep $skip, as before).
+		if (paged && meta.file !== 'download') meta.paged = true;
 
 		// Response.
 		const success = spec.successResponse(op);
@@ -169,7 +172,7 @@ function buildModel(spec) {
 				path,
 				operationId: op.operationId,
 				shape,
-				paged,
+				paged: !!meta.paged,
 				summary: op.summary,
 				description: op.description,
 				file: meta.file,
@@ -273,6 +276,15 @@ function wireKind(d) {
 	const kind = WIRE[d.kind];
 	if (!kind) throw new Error(`no wire kind for ${d.kind}`);
 	return kind;
+}
+
+/** The JSON shape a field takes for an operation (a shared field may take several). */
+function noteShape(field, spec, d, operation) {
+	if (d.kind !== 'object' && !(d.kind === 'array' && !(d.items && d.items.kind === 'enum'))) return;
+	const shape = shapeOf(spec, d);
+	if (!field.shapes) field.shapes = new Map();
+	if (!field.shapes.has(shape)) field.shapes.set(shape, []);
+	field.shapes.get(shape).push(operation);
 }
 
 function describeBodyParam(d) {
@@ -431,7 +443,15 @@ function bodyCollection(spec, collections, schemaName) {
 	const entity = schemaName.replace(/^Pbx\./, '');
 	const options = spec.properties({ $ref: `#/components/schemas/${schemaName}` }).map((prop) => {
 		const d = spec.describe(prop.schema);
-		return { name: prop.name, displayName: title(prop.name), shape: fieldShape(d, prop.name), kind: d.kind, navigation: prop.navigation };
+		const shape = fieldShape(d, prop.name);
+		return {
+			name: prop.name,
+			displayName: title(prop.name),
+			shape,
+			kind: d.kind,
+			navigation: prop.navigation,
+			jsonShape: shape.type === 'json' ? shapeOf(spec, d) : undefined,
+		};
 	});
 	const seen = new Set();
 	for (const o of options) {

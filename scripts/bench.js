@@ -9,7 +9,7 @@
  *   per-item time of a 100-item execution through n8n-core's RoutingNode against a local server
  *   1,000 items in one execution: time, API and token requests, peak memory (bench-load.js)
  *
- * Budgets that are tests (300 KB, 400 properties) live in test/description.test.ts; this only prints.
+ * Budgets that are tests (360 KB, 400 properties) live in test/description.test.ts; this only prints.
  */
 const { execFileSync } = require('child_process');
 const path = require('path');
