@@ -6,6 +6,7 @@
  */
 const { PAGE_SIZE } = require('./model');
 const { title, byName } = require('./naming');
+const { whether, parameterNote, unitNote, DATE } = require('./texts');
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -130,17 +131,29 @@ function jsonFieldProperties(field) {
 
 function fieldDescription(field) {
 	const parts = [];
-	if (field.kind === 'datetime') parts.push('Date and time in ISO 8601, e.g. 2025-01-31T08:00:00Z');
+	const note = parameterNote(field.specName);
+	if (field.kind === 'boolean') return note && /^Whether/.test(note) ? note : whether(field.displayName);
+	if (note) parts.push(note);
+	else if (field.kind === 'datetime') parts.push(DATE);
 	else if (field.kind === 'guid') parts.push('A GUID, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e');
 	else if (field.kind === 'object') parts.push(field.description || 'JSON object');
 	else if (field.kind === 'array') parts.push('JSON array');
 	else if (field.kind === 'string' && /^(number|dn|dnNumber|extension|groupNumber|extensionDns)$/i.test(field.specName)) {
 		parts.push(/s$/.test(field.specName) ? 'Extension numbers, comma-separated, e.g. 100,101' : 'Extension number, e.g. 100');
-	}
-	if (!field.required && field.kind !== 'boolean') {
+	} else if (field.kind === 'integer' && unitNote(field.specName)) parts.push(unitNote(field.specName));
+	if (!field.required) {
 		parts.push(field.usage.has('path') ? "may be empty (sent as '')" : 'leave empty to send nothing');
 	}
 	return parts.length ? capitalise(parts.join('; ')) : undefined;
+}
+
+/** What an entity field (a body collection option) means beyond its label, or undefined. */
+function optionDescription(o) {
+	if (o.jsonShape) return `${o.kind === 'array' ? 'JSON array' : 'JSON object'}: ${o.jsonShape}`;
+	if (o.shape.type === 'boolean') return whether(o.displayName);
+	if (o.kind === 'datetime') return DATE;
+	if (o.kind === 'integer' || o.kind === 'number') return unitNote(o.name);
+	return undefined;
 }
 
 function capitalise(s) {
@@ -276,7 +289,7 @@ function bodyCollectionProperty(c) {
 			placeholder: o.shape.placeholder,
 			typeOptions: o.shape.typeOptions,
 			options: o.shape.options,
-			description: o.jsonShape ? `${o.kind === 'array' ? 'JSON array' : 'JSON object'}: ${o.jsonShape}` : undefined,
+			description: optionDescription(o),
 		})),
 	};
 }

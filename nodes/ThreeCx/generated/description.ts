@@ -6148,7 +6148,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'agentDnStr',
 		type: 'string',
 		default: '',
-		description: 'May be empty (sent as \'\')',
+		description: 'Agent extension number (DN), e.g. 100; several comma-separated; may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadAgentLoginHistory', 'getAgentLoginHistoryData'],
@@ -6161,6 +6161,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'boolean',
 		required: true,
 		default: false,
+		description: 'Whether alternate pronunciation is on',
 		displayOptions: {
 			show: {
 				operation: ['setAlternatePronunciation'],
@@ -6172,7 +6173,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'answerInterval',
 		type: 'string',
 		default: '',
-		description: 'May be empty (sent as \'\')',
+		description: 'Answer-time threshold: Duration as H:mm:ss, e.g. 0:00:20 (public XAPI scripts send 0:00:0); may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadQueueAnsweredCallsByWaitTime', 'getQueueAnsweredCallsByWaitTimeData'],
@@ -6305,6 +6306,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'Integer code of the call area; 0 = all, as public XAPI scripts send it. 3CX\'s spec gives no meaning for the other codes',
 		displayOptions: {
 			show: {
 				operation: [
@@ -6326,6 +6328,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'Integer code of the call class; 0 = all, as public XAPI scripts send it. 3CX\'s spec gives no meaning for the other codes',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallCostByExtensionGroup', 'getCallCostByExtensionGroupData'],
@@ -6379,7 +6382,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'callTimeFilterFrom',
 		type: 'string',
 		default: '',
-		description: 'May be empty (sent as \'\')',
+		description: 'Duration as H:mm:ss, e.g. 0:00:20 (public XAPI scripts send 0:00:0); may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallLog', 'getCallLogData', 'getOldCallLogData'],
@@ -6391,7 +6394,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'callTimeFilterTo',
 		type: 'string',
 		default: '',
-		description: 'May be empty (sent as \'\')',
+		description: 'Duration as H:mm:ss, e.g. 0:00:20 (public XAPI scripts send 0:00:0); may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallLog', 'getCallLogData', 'getOldCallLogData'],
@@ -6404,6 +6407,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'Integer code of the call-duration filter; 0 = no duration filter, as public XAPI scripts send it. 3CX\'s spec gives no meaning for the other codes',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallLog', 'getCallLogData', 'getOldCallLogData'],
@@ -6428,6 +6432,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'Integer code of which calls to include; 0 = all calls, as public XAPI scripts send it. 3CX\'s spec gives no meaning for the other codes (one public script uses 1 = answered, 2 = unanswered: unverified)',
 		displayOptions: {
 			show: {
 				operation: [
@@ -6459,7 +6464,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'chartBy',
 		type: 'string',
 		default: '',
-		description: 'May be empty (sent as \'\')',
+		description: 'What the chart is grouped by (text); 3CX\'s spec lists no values; may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -6477,7 +6482,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'dateTime',
 		required: true,
 		default: '',
-		description: 'Date and time in ISO 8601, e.g. 2025-01-31T08:00:00Z',
+		description: 'ISO 8601 date and time, e.g. 2025-01-31T08:00:00Z; without an offset it is read in the workflow\'s time zone',
 		displayOptions: {
 			show: {
 				operation: [
@@ -6495,6 +6500,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'Integer code of the chat type; 3CX\'s spec does not say which code is which',
 		displayOptions: {
 			show: {
 				operation: ['downloadChatLog', 'getChatLog'],
@@ -6506,7 +6512,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'clientTimeZone',
 		type: 'string',
 		default: '',
-		description: 'May be empty (sent as \'\')',
+		description: 'IANA time zone name the report uses for its times, e.g. Europe/Berlin or Etc/GMT; may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -6681,6 +6687,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'Number of days',
 		displayOptions: {
 			show: {
 				operation: ['setMonitorStatus'],
@@ -6743,6 +6750,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'Integer code of who received the call; 0 = any destination, as public XAPI scripts send it. 3CX\'s spec gives no meaning for the other codes',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallLog', 'getCallLogData', 'getOldCallLogData'],
@@ -6884,6 +6892,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'boolean',
 		required: true,
 		default: false,
+		description: 'Whether to enable',
 		displayOptions: {
 			show: {
 				operation: ['setChatLogStatus', 'setMultiCompanyMode'],
@@ -6896,7 +6905,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'dateTime',
 		required: true,
 		default: '',
-		description: 'Date and time in ISO 8601, e.g. 2025-01-31T08:00:00Z',
+		description: 'ISO 8601 date and time, e.g. 2025-01-31T08:00:00Z; without an offset it is read in the workflow\'s time zone',
 		displayOptions: {
 			show: {
 				operation: ['getLogs', 'myPhoneRequestIdTelemetry'],
@@ -6909,7 +6918,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'dateTime',
 		required: true,
 		default: '',
-		description: 'Date and time in ISO 8601, e.g. 2025-01-31T08:00:00Z',
+		description: 'ISO 8601 date and time, e.g. 2025-01-31T08:00:00Z; without an offset it is read in the workflow\'s time zone',
 		displayOptions: {
 			show: {
 				operation: [
@@ -7200,6 +7209,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'Integer code of the sender\'s type; 3CX\'s spec does not say which code is which',
 		displayOptions: {
 			show: {
 				operation: ['downloadChatLog', 'getChatLog'],
@@ -7212,6 +7222,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'How many days the remote help access is granted for, e.g. 30',
 		displayOptions: {
 			show: {
 				operation: ['getRequestHelpLink'],
@@ -7223,7 +7234,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'groupFilter',
 		type: 'string',
 		default: '',
-		description: 'May be empty (sent as \'\')',
+		description: 'Group number to report on, e.g. GRP0000 (the group\'s Number); may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallCostByExtensionGroup', 'getCallCostByExtensionGroupData'],
@@ -7289,7 +7300,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'groupNumber',
 		type: 'string',
 		default: '',
-		description: 'Extension number, e.g. 100; may be empty (sent as \'\')',
+		description: 'Group number, e.g. GRP0000 (the group\'s Number); may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -7309,6 +7320,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'Integer code of how the report groups its rows (the console\'s grouping choice); 3CX\'s spec does not say which code is which',
 		displayOptions: {
 			show: {
 				operation: [
@@ -7338,6 +7350,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'boolean',
 		required: true,
 		default: false,
+		description: 'Whether to hide the \'P\' (internal, parked or transferred) call segments; the spec does not define P-calls',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallLog', 'getCallLogData', 'getOldCallLogData'],
@@ -7478,6 +7491,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'boolean',
 		required: true,
 		default: false,
+		description: 'Whether to include queue calls',
 		displayOptions: {
 			show: {
 				operation: [
@@ -7946,6 +7960,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'Integer code of the chat participant type; 0 = all, as public XAPI scripts send it. 3CX\'s spec gives no meaning for the other codes',
 		displayOptions: {
 			show: {
 				operation: [
@@ -8012,7 +8027,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'dateTime',
 		required: true,
 		default: '',
-		description: 'Date and time in ISO 8601, e.g. 2025-01-31T08:00:00Z',
+		description: 'ISO 8601 date and time, e.g. 2025-01-31T08:00:00Z; without an offset it is read in the workflow\'s time zone',
 		displayOptions: {
 			show: {
 				operation: [
@@ -8055,7 +8070,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'dateTime',
 		required: true,
 		default: '',
-		description: 'Date and time in ISO 8601, e.g. 2025-01-31T08:00:00Z',
+		description: 'ISO 8601 date and time, e.g. 2025-01-31T08:00:00Z; without an offset it is read in the workflow\'s time zone',
 		displayOptions: {
 			show: {
 				operation: [
@@ -8330,7 +8345,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'queueDnStr',
 		type: 'string',
 		default: '',
-		description: 'May be empty (sent as \'\')',
+		description: 'Queue number (DN), e.g. 800; several comma-separated; may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -8373,7 +8388,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'queueDns',
 		type: 'string',
 		default: '',
-		description: 'May be empty (sent as \'\')',
+		description: 'Queue numbers (DNs), e.g. 800; several comma-separated; may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -8441,6 +8456,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'ID of the recording (its ID in Recordings)',
 		displayOptions: {
 			show: {
 				operation: ['downloadRecording'],
@@ -8513,6 +8529,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'boolean',
 		required: true,
 		default: false,
+		description: 'Whether to reprovision',
 		displayOptions: {
 			show: {
 				operation: ['provision'],
@@ -8564,7 +8581,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'ringGroupDns',
 		type: 'string',
 		default: '',
-		description: 'May be empty (sent as \'\')',
+		description: 'Ring group numbers (DNs), e.g. 700; several comma-separated; may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -8884,7 +8901,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'severity',
 		type: 'string',
 		default: '',
-		description: 'May be empty (sent as \'\')',
+		description: 'Severity to list, e.g. All; may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['getLogs'],
@@ -8921,6 +8938,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'Integer code of who made the call; 0 = any source, as public XAPI scripts send it. 3CX\'s spec gives no meaning for the other codes',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallLog', 'getCallLogData', 'getOldCallLogData'],
@@ -8957,7 +8975,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'dateTime',
 		required: true,
 		default: '',
-		description: 'Date and time in ISO 8601, e.g. 2025-01-31T08:00:00Z',
+		description: 'ISO 8601 date and time, e.g. 2025-01-31T08:00:00Z; without an offset it is read in the workflow\'s time zone',
 		displayOptions: {
 			show: {
 				operation: ['getLogs', 'myPhoneRequestIdTelemetry'],
@@ -8970,7 +8988,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'dateTime',
 		required: true,
 		default: '',
-		description: 'Date and time in ISO 8601, e.g. 2025-01-31T08:00:00Z',
+		description: 'ISO 8601 date and time, e.g. 2025-01-31T08:00:00Z; without an offset it is read in the workflow\'s time zone',
 		displayOptions: {
 			show: {
 				operation: [
@@ -9024,6 +9042,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'boolean',
 		required: true,
 		default: false,
+		description: 'Whether to strict',
 		displayOptions: {
 			show: {
 				operation: ['getConverterRequestStatus'],
@@ -9092,6 +9111,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'testCall',
 		type: 'boolean',
 		default: false,
+		description: 'Whether to test call',
 		displayOptions: {
 			show: {
 				operation: ['makeCall'],
@@ -9128,6 +9148,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'Integer code of the recipient\'s type; 3CX\'s spec does not say which code is which',
 		displayOptions: {
 			show: {
 				operation: ['downloadChatLog', 'getChatLog'],
@@ -9154,7 +9175,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'trunkDns',
 		type: 'string',
 		default: '',
-		description: 'May be empty (sent as \'\')',
+		description: 'Trunk numbers (DNs), e.g. 10000; several comma-separated; may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: ['downloadGetInboundCalls', 'downloadGetOutboundCalls', 'getInboundCalls', 'getOutboundCalls'],
@@ -9256,6 +9277,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'boolean',
 		required: true,
 		default: false,
+		description: 'Whether to move the rule up (on) or down (off)',
 		displayOptions: {
 			show: {
 				operation: ['moveUpDown'],
@@ -9296,6 +9318,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
+		description: 'ID of the user (its ID in Users)',
 		displayOptions: {
 			show: {
 				operation: ['downloadGreeting', 'provision'],
@@ -9429,7 +9452,7 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'waitInterval',
 		type: 'string',
 		default: '',
-		description: 'May be empty (sent as \'\')',
+		description: 'Waiting-time threshold: Duration as H:mm:ss, e.g. 0:00:20 (public XAPI scripts send 0:00:0); may be empty (sent as \'\')',
 		displayOptions: {
 			show: {
 				operation: [
@@ -9639,6 +9662,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'SecurityDefenseProgram',
 				type: 'boolean',
 				default: false,
+				description: 'Whether security defense program is on',
 			},
 			{
 				displayName: 'Throttle Period Length',
@@ -9747,6 +9771,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ExpiresAt',
 				type: 'dateTime',
 				default: '',
+				description: 'ISO 8601 date and time, e.g. 2025-01-31T08:00:00Z; without an offset it is read in the workflow\'s time zone',
 			},
 			{
 				displayName: 'ID',
@@ -9779,6 +9804,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Enabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is enabled',
 			},
 			{
 				displayName: 'Enabled Fields',
@@ -9829,6 +9855,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'RemoveCommaDelimiters',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to remove comma delimiters',
 			},
 			{
 				displayName: 'Socket IP Address',
@@ -9861,6 +9888,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'CompilationLastSuccess',
 				type: 'dateTime',
 				default: '',
+				description: 'ISO 8601 date and time, e.g. 2025-01-31T08:00:00Z; without an offset it is read in the workflow\'s time zone',
 			},
 			{
 				displayName: 'Compilation Result',
@@ -9873,6 +9901,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'CompilationSucceeded',
 				type: 'boolean',
 				default: false,
+				description: 'Whether compilation succeeded is on',
 			},
 			{
 				displayName: 'Groups',
@@ -9892,12 +9921,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'InvalidScript',
 				type: 'boolean',
 				default: false,
+				description: 'Whether invalid script is on',
 			},
 			{
 				displayName: 'Is Registered',
 				name: 'IsRegistered',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is registered',
 			},
 			{
 				displayName: 'Name',
@@ -9997,6 +10028,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AutoPickupEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether auto pickup is enabled',
 			},
 			{
 				displayName: 'Auto Pickup Forward DN',
@@ -10117,18 +10149,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AutoClearMonths',
 				type: 'number',
 				default: 0,
+				description: 'In months',
 			},
 			{
 				displayName: 'Auto Close Days',
 				name: 'AutoCloseDays',
 				type: 'number',
 				default: 0,
+				description: 'In days',
 			},
 			{
 				displayName: 'Remote Storage Enabled',
 				name: 'RemoteStorageEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether remote storage is enabled',
 			},
 		],
 	},
@@ -10177,6 +10212,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AutoCallParticipants',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to auto call participants',
 			},
 			{
 				displayName: 'Dtmf Mode',
@@ -10207,6 +10243,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'EnablePin',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to enable pin',
 			},
 			{
 				displayName: 'Extension',
@@ -10289,6 +10326,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AccessRestricted',
 				type: 'boolean',
 				default: false,
+				description: 'Whether access restricted is on',
 			},
 			{
 				displayName: 'ID',
@@ -10490,12 +10528,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'EnabledForDidCalls',
 				type: 'boolean',
 				default: false,
+				description: 'Whether enabled for DID calls is on',
 			},
 			{
 				displayName: 'Enabled For External Calls',
 				name: 'EnabledForExternalCalls',
 				type: 'boolean',
 				default: false,
+				description: 'Whether enabled for external calls is on',
 			},
 			{
 				displayName: 'ID',
@@ -10530,6 +10570,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'PhonebookSynchronization',
 				type: 'boolean',
 				default: false,
+				description: 'Whether phonebook synchronization is on',
 			},
 			{
 				displayName: 'Possible Values',
@@ -10571,6 +10612,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IsBigQueryEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether big query is enabled',
 			},
 			{
 				displayName: 'Offload Destination',
@@ -10605,6 +10647,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'PurgeAfterSync',
 				type: 'boolean',
 				default: false,
+				description: 'Whether purge after sync is on',
 			},
 			{
 				displayName: 'Remote My Sql Config',
@@ -10763,6 +10806,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Enabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is enabled',
 			},
 			{
 				displayName: 'International Code',
@@ -10787,12 +10831,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'RemoveAreaCode',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to remove area code',
 			},
 			{
 				displayName: 'Remove Country Code',
 				name: 'RemoveCountryCode',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to remove country code',
 			},
 		],
 	},
@@ -10825,12 +10871,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IsConference',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is conference',
 			},
 			{
 				displayName: 'Is Default',
 				name: 'IsDefault',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is default',
 			},
 			{
 				displayName: 'Lang',
@@ -10947,6 +10995,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'FaxServer',
 				type: 'boolean',
 				default: false,
+				description: 'Whether fax server is on',
 			},
 			{
 				displayName: 'Groups',
@@ -11033,6 +11082,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AutoCleanup',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to auto cleanup',
 			},
 			{
 				displayName: 'Email',
@@ -11052,6 +11102,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'G711ToT38Fallback',
 				type: 'boolean',
 				default: false,
+				description: 'Whether G711 to T38 fallback is on',
 			},
 			{
 				displayName: 'Max Age',
@@ -11070,6 +11121,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'RemoteStorageEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether remote storage is enabled',
 			},
 		],
 	},
@@ -11218,6 +11270,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AllowSSLProvisioning',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to allow SSL provisioning',
 			},
 			{
 				displayName: 'Allowed Net Configs',
@@ -11265,6 +11318,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IsCustom',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is custom',
 			},
 			{
 				displayName: 'Languages',
@@ -11291,6 +11345,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'RpsEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether rps is enabled',
 			},
 			{
 				displayName: 'Template Type',
@@ -11363,12 +11418,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AllowBlockCalls',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to allow block calls',
 			},
 			{
 				displayName: 'Allow Change Password',
 				name: 'AllowChangePassword',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to allow change password',
 			},
 			{
 				displayName: 'Auto Scheduler Settings',
@@ -11416,36 +11473,42 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'EnableChat',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to enable chat',
 			},
 			{
 				displayName: 'Enable Selector Caller ID',
 				name: 'EnableSelectorCallerId',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to enable selector caller ID',
 			},
 			{
 				displayName: 'Hide Abandoned Queue Calls',
 				name: 'HideAbandonedQueueCalls',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to hide abandoned queue calls',
 			},
 			{
 				displayName: 'Hide CRM Contacts',
 				name: 'HideCRMContacts',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to hide CRM contacts',
 			},
 			{
 				displayName: 'Hide Interaction History',
 				name: 'HideInteractionHistory',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to hide interaction history',
 			},
 			{
 				displayName: 'Hide System Extensions',
 				name: 'HideSystemExtensions',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to hide system extensions',
 			},
 			{
 				displayName: 'Name Of Custom Available Status',
@@ -11478,18 +11541,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AllRolesCanApproveApps',
 				type: 'boolean',
 				default: false,
+				description: 'Whether all roles can approve apps is on',
 			},
 			{
 				displayName: 'Allow Fwd To External',
 				name: 'AllowFwdToExternal',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to allow fwd to external',
 			},
 			{
 				displayName: 'Busy Monitor',
 				name: 'BusyMonitor',
 				type: 'boolean',
 				default: false,
+				description: 'Whether busy monitor is on',
 			},
 			{
 				displayName: 'Busy Monitor Timeout',
@@ -11502,18 +11568,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'DisableOutboundCallsOutOfficeHours',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to disable outbound calls out office hours',
 			},
 			{
 				displayName: 'Enable V Menu Outbound Calls',
 				name: 'EnableVMenuOutboundCalls',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to enable v menu outbound calls',
 			},
 			{
 				displayName: 'HD Auto Logout Enabled',
 				name: 'HDAutoLogoutEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether HD auto logout is enabled',
 			},
 			{
 				displayName: 'HD Auto Logout Time',
@@ -11526,24 +11595,28 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'LimitCallPickup',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to limit call pickup',
 			},
 			{
 				displayName: 'OAuth Cimd Enabled',
 				name: 'OAuthCimdEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether OAuth cimd is enabled',
 			},
 			{
 				displayName: 'OAuth Dcr Enabled',
 				name: 'OAuthDcrEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether OAuth dcr is enabled',
 			},
 			{
 				displayName: 'OAuth Open ID Connect Enabled',
 				name: 'OAuthOpenIdConnectEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether OAuth open ID connect is enabled',
 			},
 			{
 				displayName: 'Operator Extension',
@@ -11556,6 +11629,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'PlayBusy',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to play busy',
 			},
 			{
 				displayName: 'Scheduled Report Generation Time',
@@ -11601,6 +11675,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IsExtensionSignInEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether extension sign in is enabled',
 			},
 			{
 				displayName: 'Project ID',
@@ -11619,6 +11694,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ReCaptchaEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether re captcha is enabled',
 			},
 			{
 				displayName: 'User Sync',
@@ -11646,6 +11722,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AllowCallService',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to allow call service',
 			},
 			{
 				displayName: 'Answer After',
@@ -11688,18 +11765,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'CallUsEnableChat',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to call us enable chat',
 			},
 			{
 				displayName: 'Call Us Enable Phone',
 				name: 'CallUsEnablePhone',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to call us enable phone',
 			},
 			{
 				displayName: 'Call Us Enable Video',
 				name: 'CallUsEnableVideo',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to call us enable video',
 			},
 			{
 				displayName: 'Call Us Requirement',
@@ -11785,12 +11865,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'DisableCustomPrompt',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to disable custom prompt',
 			},
 			{
 				displayName: 'Globally Visible',
 				name: 'GloballyVisible',
 				type: 'boolean',
 				default: false,
+				description: 'Whether globally is visible',
 			},
 			{
 				displayName: 'Groups',
@@ -11804,6 +11886,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'HasMembers',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it has members',
 			},
 			{
 				displayName: 'Holidays Route',
@@ -11830,6 +11913,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IsDefault',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is default',
 			},
 			{
 				displayName: 'Language',
@@ -11842,6 +11926,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'LastLoginTime',
 				type: 'dateTime',
 				default: '',
+				description: 'ISO 8601 date and time, e.g. 2025-01-31T08:00:00Z; without an offset it is read in the workflow\'s time zone',
 			},
 			{
 				displayName: 'Members',
@@ -11894,12 +11979,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'OverrideExpiresAt',
 				type: 'dateTime',
 				default: '',
+				description: 'ISO 8601 date and time, e.g. 2025-01-31T08:00:00Z; without an offset it is read in the workflow\'s time zone',
 			},
 			{
 				displayName: 'Override Holidays',
 				name: 'OverrideHolidays',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to override holidays',
 			},
 			{
 				displayName: 'Prompt Set',
@@ -12004,6 +12091,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IsRecurrent',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is recurrent',
 			},
 			{
 				displayName: 'Month',
@@ -12066,6 +12154,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Enabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is enabled',
 			},
 			{
 				displayName: 'Hotel Groups',
@@ -12134,12 +12223,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AlterDestinationDuringHolidays',
 				type: 'boolean',
 				default: false,
+				description: 'Whether alter destination during holidays is on',
 			},
 			{
 				displayName: 'Alter Destination During Out Of Office Hours',
 				name: 'AlterDestinationDuringOutOfOfficeHours',
 				type: 'boolean',
 				default: false,
+				description: 'Whether alter destination during out of office hours is on',
 			},
 			{
 				displayName: 'Call Type',
@@ -12271,12 +12362,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'KeepLogs',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to keep logs',
 			},
 			{
 				displayName: 'Keep Logs Days',
 				name: 'KeepLogsDays',
 				type: 'number',
 				default: 0,
+				description: 'In days',
 			},
 			{
 				displayName: 'Logging Level',
@@ -12303,6 +12396,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'CanEditMailServerType',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it can edit mail server type',
 			},
 			{
 				displayName: 'Mail Address',
@@ -12352,6 +12446,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'MailSslEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether mail SSL is enabled',
 			},
 			{
 				displayName: 'Mail User',
@@ -12436,6 +12531,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Enabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is enabled',
 			},
 			{
 				displayName: 'ID',
@@ -12448,12 +12544,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IsDynamicIP',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is dynamic IP',
 			},
 			{
 				displayName: 'Is Native FQDN',
 				name: 'IsNativeFQDN',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is native FQDN',
 			},
 			{
 				displayName: 'SBC Certificate',
@@ -12486,6 +12584,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'SecureSipEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether secure SIP is enabled',
 			},
 			{
 				displayName: 'SIP Domain',
@@ -12536,12 +12635,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'MusicOnHoldRandomize',
 				type: 'boolean',
 				default: false,
+				description: 'Whether music on hold randomize is on',
 			},
 			{
 				displayName: 'Music On Hold Randomize Per Call',
 				name: 'MusicOnHoldRandomizePerCall',
 				type: 'boolean',
 				default: false,
+				description: 'Whether music on hold randomize per call is on',
 			},
 			{
 				displayName: 'Music On Hold1',
@@ -12616,12 +12717,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AllowSourceAsOutbound',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to allow source as outbound',
 			},
 			{
 				displayName: 'Direct SIP Allow External',
 				name: 'DirectSIPAllowExternal',
 				type: 'boolean',
 				default: false,
+				description: 'Whether direct SIP allow external is on',
 			},
 			{
 				displayName: 'Direct SIP Local Domain',
@@ -12634,6 +12737,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'FirewallKeepAlive',
 				type: 'boolean',
 				default: false,
+				description: 'Whether firewall keep alive is on',
 			},
 			{
 				displayName: 'Firewall Keep Alive Interval',
@@ -12652,6 +12756,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IpV6BindingEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether IP V6 binding is enabled',
 			},
 			{
 				displayName: 'PBX Public FQDN',
@@ -12682,6 +12787,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'StunDisabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether stun is disabled',
 			},
 			{
 				displayName: 'Stun Primary Host',
@@ -12750,12 +12856,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AutoRestartFailedServices',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to auto restart failed services',
 			},
 			{
 				displayName: 'Can Edit Email Addresses',
 				name: 'CanEditEmailAddresses',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it can edit email addresses',
 			},
 			{
 				displayName: 'Email Addresses',
@@ -12833,30 +12941,35 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'NotifyExtensionAdded',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to notify extension added',
 			},
 			{
 				displayName: 'Notify Service Stopped',
 				name: 'NotifyServiceStopped',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to notify service stopped',
 			},
 			{
 				displayName: 'Notify Success Scheduled Backups',
 				name: 'NotifySuccessScheduledBackups',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to notify success scheduled backups',
 			},
 			{
 				displayName: 'Notify System Owners',
 				name: 'NotifySystemOwners',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to notify system owners',
 			},
 			{
 				displayName: 'Notify Updates Available',
 				name: 'NotifyUpdatesAvailable',
 				type: 'boolean',
 				default: false,
+				description: 'Whether notify updates is available',
 			},
 			{
 				displayName: 'Setpoints',
@@ -12938,6 +13051,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'EmergencyRule',
 				type: 'boolean',
 				default: false,
+				description: 'Whether emergency rule is on',
 			},
 			{
 				displayName: 'Group IDs',
@@ -13184,12 +13298,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AddAllowed',
 				type: 'boolean',
 				default: false,
+				description: 'Whether add is allowed',
 			},
 			{
 				displayName: 'Allow SSL Provisioning',
 				name: 'AllowSSLProvisioning',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to allow SSL provisioning',
 			},
 			{
 				displayName: 'Allowed Net Configs',
@@ -13236,6 +13352,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'HotdeskingAllowed',
 				type: 'boolean',
 				default: false,
+				description: 'Whether hotdesking is allowed',
 			},
 			{
 				displayName: 'ID',
@@ -13248,6 +13365,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IsCustom',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is custom',
 			},
 			{
 				displayName: 'Languages',
@@ -13295,6 +13413,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'RpsEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether rps is enabled',
 			},
 			{
 				displayName: 'Screen Saver Timeouts',
@@ -13360,6 +13479,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'XferTypeEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether xfer type is enabled',
 			},
 		],
 	},
@@ -13380,18 +13500,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AllowMultiQueueRingtones',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to allow multi queue ringtones',
 			},
 			{
 				displayName: 'Auto Cleanup Firmware',
 				name: 'AutoCleanupFirmware',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to auto cleanup firmware',
 			},
 			{
 				displayName: 'Auto Update Phones On Add',
 				name: 'AutoUpdatePhonesOnAdd',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to auto update phones on add',
 			},
 			{
 				displayName: 'Custom DND Profile',
@@ -13416,6 +13539,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'PhoneAllowMultiFirmwares',
 				type: 'boolean',
 				default: false,
+				description: 'Whether phone allow multi firmwares is on',
 			},
 			{
 				displayName: 'Snom Update Interval',
@@ -13428,12 +13552,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'UseProvisioningSecret',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to use provisioning secret',
 			},
 			{
 				displayName: 'Use Rpc For Local Phones',
 				name: 'UseRpcForLocalPhones',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to use rpc for local phones',
 			},
 			{
 				displayName: 'Yealink Update Interval',
@@ -13460,6 +13586,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AutoGain',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to auto gain',
 			},
 			{
 				displayName: 'Files',
@@ -13473,6 +13600,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'MaxVolumePercent',
 				type: 'number',
 				default: 0,
+				description: 'In percent',
 			},
 			{
 				displayName: 'Name',
@@ -13497,6 +13625,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Shuffle',
 				type: 'boolean',
 				default: false,
+				description: 'Whether shuffle is on',
 			},
 		],
 	},
@@ -13576,6 +13705,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'UseAlternateNumberPronunciation',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to use alternate number pronunciation',
 			},
 			{
 				displayName: 'Version',
@@ -13634,6 +13764,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AgentAvailabilityMode',
 				type: 'boolean',
 				default: false,
+				description: 'Whether agent availability mode is on',
 			},
 			{
 				displayName: 'Agents',
@@ -13647,6 +13778,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AnnounceEstimatedWaitTime',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to announce estimated wait time',
 			},
 			{
 				displayName: 'Announce Estimated Wait Time Interval',
@@ -13659,6 +13791,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AnnounceQueuePosition',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to announce queue position',
 			},
 			{
 				displayName: 'Announcement Interval',
@@ -13684,18 +13817,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'CallUsEnableChat',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to call us enable chat',
 			},
 			{
 				displayName: 'Call Us Enable Phone',
 				name: 'CallUsEnablePhone',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to call us enable phone',
 			},
 			{
 				displayName: 'Call Us Enable Video',
 				name: 'CallUsEnableVideo',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to call us enable video',
 			},
 			{
 				displayName: 'Call Us Requirement',
@@ -13732,6 +13868,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'CallbackOfferOnly',
 				type: 'boolean',
 				default: false,
+				description: 'Whether callback offer only is on',
 			},
 			{
 				displayName: 'Callback Offer Prompt',
@@ -13763,6 +13900,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ComfortPromptsEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether comfort prompts is enabled',
 			},
 			{
 				displayName: 'Comfort Prompts Interval',
@@ -13781,6 +13919,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'EnableIntro',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to enable intro',
 			},
 			{
 				displayName: 'Forward No Answer',
@@ -13826,6 +13965,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IsRegistered',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is registered',
 			},
 			{
 				displayName: 'Managers',
@@ -13851,6 +13991,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'MaxWaitStrategyEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether max wait strategy is enabled',
 			},
 			{
 				displayName: 'Max Wait Time Skill Group Values',
@@ -13917,6 +14058,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'PlayFullPrompt',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to play full prompt',
 			},
 			{
 				displayName: 'Polling Strategy',
@@ -13983,6 +14125,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'PriorityQueue',
 				type: 'boolean',
 				default: false,
+				description: 'Whether priority queue is on',
 			},
 			{
 				displayName: 'Prompt Set',
@@ -14022,6 +14165,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ResetStatisticsScheduleEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether reset statistics schedule is enabled',
 			},
 			{
 				displayName: 'Ring Timeout',
@@ -14034,6 +14178,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'SkillBasedRingAllCumulativePollingEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether skill based ring all cumulative polling is enabled',
 			},
 			{
 				displayName: 'SLA Time',
@@ -14046,6 +14191,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'StopBackgroundWhenPrompt',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to stop background when prompt',
 			},
 			{
 				displayName: 'Transcription Mode',
@@ -14201,6 +14347,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IsRegistered',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is registered',
 			},
 			{
 				displayName: 'IVR Type',
@@ -14402,12 +14549,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'TransferEnable',
 				type: 'boolean',
 				default: false,
+				description: 'Whether transfer enable is on',
 			},
 			{
 				displayName: 'Use MS Exchange',
 				name: 'UseMSExchange',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to use MS exchange',
 			},
 		],
 	},
@@ -14497,18 +14646,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'CallUsEnableChat',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to call us enable chat',
 			},
 			{
 				displayName: 'Call Us Enable Phone',
 				name: 'CallUsEnablePhone',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to call us enable phone',
 			},
 			{
 				displayName: 'Call Us Enable Video',
 				name: 'CallUsEnableVideo',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to call us enable video',
 			},
 			{
 				displayName: 'Call Us Requirement',
@@ -14578,6 +14730,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IsRegistered',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is registered',
 			},
 			{
 				displayName: 'Members',
@@ -14766,6 +14919,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'HasConnection',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it has connection',
 			},
 			{
 				displayName: 'Local I Pv4',
@@ -14820,6 +14974,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'PassiveServerIsEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether passive server is is enabled',
 			},
 			{
 				displayName: 'Password',
@@ -15124,6 +15279,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'CallControlEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether call control is enabled',
 			},
 			{
 				displayName: 'Groups',
@@ -15143,18 +15299,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IsSystem',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is system',
 			},
 			{
 				displayName: 'Last Used',
 				name: 'LastUsed',
 				type: 'dateTime',
 				default: '',
+				description: 'ISO 8601 date and time, e.g. 2025-01-31T08:00:00Z; without an offset it is read in the workflow\'s time zone',
 			},
 			{
 				displayName: 'My Phone Enabled',
 				name: 'MyPhoneEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether my phone is enabled',
 			},
 			{
 				displayName: 'Number',
@@ -15202,6 +15361,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'XAPIEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether XAPI is enabled',
 			},
 		],
 	},
@@ -15334,18 +15494,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'DisableCallTransfer',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to disable call transfer',
 			},
 			{
 				displayName: 'Disable Video',
 				name: 'DisableVideo',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to disable video',
 			},
 			{
 				displayName: 'Diversion Header',
 				name: 'DiversionHeader',
 				type: 'boolean',
 				default: false,
+				description: 'Whether diversion header is on',
 			},
 			{
 				displayName: 'E164 Country Code',
@@ -15358,6 +15521,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'E164ProcessIncomingNumber',
 				type: 'boolean',
 				default: false,
+				description: 'Whether E164 process incoming number is on',
 			},
 			{
 				displayName: 'Emergency Geo Locations',
@@ -15371,12 +15535,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'EnableInboundCalls',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to enable inbound calls',
 			},
 			{
 				displayName: 'Enable Outbound Calls',
 				name: 'EnableOutboundCalls',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to enable outbound calls',
 			},
 			{
 				displayName: 'External Number',
@@ -15436,6 +15602,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IsOnline',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is online',
 			},
 			{
 				displayName: 'Messaging',
@@ -15481,6 +15648,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'PublishInfo',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to publish info',
 			},
 			{
 				displayName: 'Receive Extensions',
@@ -15494,6 +15662,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ReceiveInfo',
 				type: 'boolean',
 				default: false,
+				description: 'Whether receive info is on',
 			},
 			{
 				displayName: 'Remote My Phone URI Host',
@@ -15650,6 +15819,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'TunnelEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether tunnel is enabled',
 			},
 			{
 				displayName: 'Tunnel Remote Addr',
@@ -15668,6 +15838,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'UseSeparateAuthId',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to use separate auth ID',
 			},
 		],
 	},
@@ -15688,6 +15859,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AddAllowed',
 				type: 'boolean',
 				default: false,
+				description: 'Whether add is allowed',
 			},
 			{
 				displayName: 'Content',
@@ -15747,6 +15919,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IsCustom',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is custom',
 			},
 			{
 				displayName: 'Messaging Template',
@@ -15841,18 +16014,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AIAgent',
 				type: 'boolean',
 				default: false,
+				description: 'Whether AI agent is on',
 			},
 			{
 				displayName: 'Allow Lan Only',
 				name: 'AllowLanOnly',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to allow lan only',
 			},
 			{
 				displayName: 'Allow Own Recordings',
 				name: 'AllowOwnRecordings',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to allow own recordings',
 			},
 			{
 				displayName: 'Auth ID',
@@ -15880,6 +16056,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'BlockTunnel',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to block tunnel',
 			},
 			{
 				displayName: 'Break Time',
@@ -15893,24 +16070,28 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'CallScreening',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to call screening',
 			},
 			{
 				displayName: 'Call Us Enable Chat',
 				name: 'CallUsEnableChat',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to call us enable chat',
 			},
 			{
 				displayName: 'Call Us Enable Phone',
 				name: 'CallUsEnablePhone',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to call us enable phone',
 			},
 			{
 				displayName: 'Call Us Enable Video',
 				name: 'CallUsEnableVideo',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to call us enable video',
 			},
 			{
 				displayName: 'Call Us Requirement',
@@ -15959,6 +16140,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'DatevEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether datev is enabled',
 			},
 			{
 				displayName: 'Deskphone Password',
@@ -15999,18 +16181,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'EnableHotdesking',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to enable hotdesking',
 			},
 			{
 				displayName: 'Enable2 FA',
 				name: 'Enable2FA',
 				type: 'boolean',
 				default: false,
+				description: 'Whether Enable 2FA is on',
 			},
 			{
 				displayName: 'Enabled',
 				name: 'Enabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is enabled',
 			},
 			{
 				displayName: 'First Name',
@@ -16023,6 +16208,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ForbidRecording',
 				type: 'boolean',
 				default: false,
+				description: 'Whether forbid recording is on',
 			},
 			{
 				displayName: 'Forwarding Exceptions',
@@ -16043,18 +16229,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'GoogleCalendarEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether Google calendar is enabled',
 			},
 			{
 				displayName: 'Google Contacts Enabled',
 				name: 'GoogleContactsEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether Google contacts is enabled',
 			},
 			{
 				displayName: 'Google Sign In Enabled',
 				name: 'GoogleSignInEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether Google sign in is enabled',
 			},
 			{
 				displayName: 'Greetings',
@@ -16075,6 +16264,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'HideInPhonebook',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to hide in phonebook',
 			},
 			{
 				displayName: 'Hotdesking Assignment',
@@ -16100,12 +16290,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Internal',
 				type: 'boolean',
 				default: false,
+				description: 'Whether internal is on',
 			},
 			{
 				displayName: 'Is Registered',
 				name: 'IsRegistered',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is registered',
 			},
 			{
 				displayName: 'Language',
@@ -16130,48 +16322,56 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'MS365CalendarEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether MS365 calendar is enabled',
 			},
 			{
 				displayName: 'MS365 Contacts Enabled',
 				name: 'MS365ContactsEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether MS365 contacts is enabled',
 			},
 			{
 				displayName: 'MS365 Sign In Enabled',
 				name: 'MS365SignInEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether MS365 sign in is enabled',
 			},
 			{
 				displayName: 'MS365 Teams Enabled',
 				name: 'MS365TeamsEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether MS365 Teams is enabled',
 			},
 			{
 				displayName: 'My Phone Allow Delete Recordings',
 				name: 'MyPhoneAllowDeleteRecordings',
 				type: 'boolean',
 				default: false,
+				description: 'Whether my phone allow delete recordings is on',
 			},
 			{
 				displayName: 'My Phone Hide Forwardings',
 				name: 'MyPhoneHideForwardings',
 				type: 'boolean',
 				default: false,
+				description: 'Whether my phone hide forwardings is on',
 			},
 			{
 				displayName: 'My Phone Push',
 				name: 'MyPhonePush',
 				type: 'boolean',
 				default: false,
+				description: 'Whether my phone push is on',
 			},
 			{
 				displayName: 'My Phone Show Recordings',
 				name: 'MyPhoneShowRecordings',
 				type: 'boolean',
 				default: false,
+				description: 'Whether my phone show recordings is on',
 			},
 			{
 				displayName: 'Number',
@@ -16214,6 +16414,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'PbxDeliversAudio',
 				type: 'boolean',
 				default: false,
+				description: 'Whether PBX delivers audio is on',
 			},
 			{
 				displayName: 'Phones',
@@ -16233,6 +16434,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'PinProtected',
 				type: 'boolean',
 				default: false,
+				description: 'Whether pin protected is on',
 			},
 			{
 				displayName: 'Primary Group ID',
@@ -16267,30 +16469,35 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'RecordCalls',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to record calls',
 			},
 			{
 				displayName: 'Record Email Notify',
 				name: 'RecordEmailNotify',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to record email notify',
 			},
 			{
 				displayName: 'Record External Calls Only',
 				name: 'RecordExternalCallsOnly',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to record external calls only',
 			},
 			{
 				displayName: 'Require2 FA',
 				name: 'Require2FA',
 				type: 'boolean',
 				default: false,
+				description: 'Whether Require 2FA is on',
 			},
 			{
 				displayName: 'Send Email Missed Calls',
 				name: 'SendEmailMissedCalls',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to send email missed calls',
 			},
 			{
 				displayName: 'SIPID',
@@ -16399,6 +16606,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'VMDisablePinAuth',
 				type: 'boolean',
 				default: false,
+				description: 'Whether VM disable pin auth is on',
 			},
 			{
 				displayName: 'VM Email Options',
@@ -16437,12 +16645,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'VMEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether VM is enabled',
 			},
 			{
 				displayName: 'VM Play Caller ID',
 				name: 'VMPlayCallerID',
 				type: 'boolean',
 				default: false,
+				description: 'Whether VM play caller ID is on',
 			},
 			{
 				displayName: 'VM Play Msg Date Time',
@@ -16475,6 +16685,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'WebMeetingApproveParticipants',
 				type: 'boolean',
 				default: false,
+				description: 'Whether web meeting approve participants is on',
 			},
 			{
 				displayName: 'Web Meeting Friendly Name',
@@ -16513,18 +16724,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AutoDeleteDays',
 				type: 'number',
 				default: 0,
+				description: 'In days',
 			},
 			{
 				displayName: 'Auto Delete Enabled',
 				name: 'AutoDeleteEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether auto delete is enabled',
 			},
 			{
 				displayName: 'Call Recording Stereo',
 				name: 'CallRecordingStereo',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to call recording stereo',
 			},
 			{
 				displayName: 'Extension',
@@ -16549,6 +16763,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'OperatorEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether operator is enabled',
 			},
 			{
 				displayName: 'Quota',
@@ -16561,12 +16776,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'RemoteStorageEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether remote storage is enabled',
 			},
 			{
 				displayName: 'Send Email Quota Enabled',
 				name: 'SendEmailQuotaEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether send email quota is enabled',
 			},
 			{
 				displayName: 'Send Email Quota Percentage',
@@ -16674,6 +16891,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'CallsEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether calls is enabled',
 			},
 			{
 				displayName: 'Chat Box',
@@ -16687,12 +16905,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ChatEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether chat is enabled',
 			},
 			{
 				displayName: 'Default Record',
 				name: 'DefaultRecord',
 				type: 'boolean',
 				default: false,
+				description: 'Whether default record is on',
 			},
 			{
 				displayName: 'DN',
@@ -16706,6 +16926,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'EnableReCaptcha',
 				type: 'boolean',
 				default: false,
+				description: 'Whether to enable re captcha',
 			},
 			{
 				displayName: 'General',
@@ -16725,6 +16946,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Hidden',
 				type: 'boolean',
 				default: false,
+				description: 'Whether it is hidden',
 			},
 			{
 				displayName: 'ID',
@@ -16743,6 +16965,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'MeetingEnabled',
 				type: 'boolean',
 				default: false,
+				description: 'Whether meeting is enabled',
 			},
 			{
 				displayName: 'Name',
