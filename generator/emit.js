@@ -371,6 +371,39 @@ function operationProperty(resource) {
 	};
 }
 
+/**
+ * The node's subtitle in words ("Get Many: User", "Set Routes: Trunk"), as an n8n expression: the
+ * editor evaluates it with the node's parameters only, so names it cannot derive from the values
+ * travel in two small tables (the exceptions to WORDS below, checked here, not guessed).
+ */
+const WORDS =
+	"(v) => String(v ?? '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase()).replace(/ (By|Of|For|And|In|To|On|From|With|Or|The) /g, (m) => m.toLowerCase())";
+const OPERATION_RULE =
+	"(v, w) => /^list[A-Z]/.test(v) ? 'Get Many' : /^get[A-Z]/.test(v) ? 'Get' : /^create[A-Z]/.test(v) ? 'Create' : /^update[A-Z]/.test(v) ? 'Update' : /^delete[A-Z]/.test(v) ? 'Delete' : w(v)";
+const RESOURCE_RULE = "(v, w) => w(v).replace(/ies$/, 'y').replace(/s$/, '')";
+
+function subtitleExpression(model) {
+	// eslint-disable-next-line no-new-func
+	const words = new Function(`return ${WORDS}`)();
+	const operationRule = new Function(`return ${OPERATION_RULE}`)();
+	const resourceRule = new Function(`return ${RESOURCE_RULE}`)();
+	const operations = {};
+	const resources = {};
+	for (const r of model.resources) {
+		if (resourceRule(r.value, words) !== r.name) resources[r.value] = r.name;
+		for (const o of r.operations) if (operationRule(o.value, words) !== o.name) operations[o.value] = o.name;
+	}
+	const table = (t) => JSON.stringify(Object.fromEntries(Object.entries(t).sort((a, b) => cmp(a[0], b[0]))));
+	return (
+		`={{ ((w, o, r, ops, res) => (ops[$parameter.operation] ?? o($parameter.operation, w)) + ': ' + (res[$parameter.resource] ?? r($parameter.resource, w)))` +
+		`(${WORDS}, ${OPERATION_RULE}, ${RESOURCE_RULE}, ${table(operations)}, ${table(resources)}) }}`
+	);
+}
+
+function cmp(a, b) {
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function emitDescription(model, source) {
 	const resourceOptions = model.resources.map((r) => ({ name: r.name, value: r.value }));
 	const properties = [
@@ -392,6 +425,9 @@ function emitDescription(model, source) {
 		`export const resourceOptions: INodePropertyOptions[] = ${ts(resourceOptions)};`,
 		'',
 		`export const defaultResource = ${quote(model.resources.find((r) => r.value === 'users') ? 'users' : model.resources[0].value)};`,
+		'',
+		'/** The node\'s subtitle: what the user picked, in words ("Get Many: User"). */',
+		`export const subtitle = ${quote(subtitleExpression(model))};`,
 		'',
 		'/** Operations per resource, then the fields they share, body collections, paging and query options. */',
 		`export const generatedProperties: INodeProperties[] = ${ts(properties)};`,

@@ -556,7 +556,7 @@ function operationTexts(o, singular, plural, tag) {
 	}
 	switch (shape.kind) {
 		case 'list':
-			return { name: 'Get Many', action: `Get many ${nouns}`, description: `List ${nouns}, filtered and sorted as the options say` };
+			return { name: 'Get Many', action: `Get many ${nouns}`, description: `List ${nouns}` };
 		case 'get':
 			if (shape.alternateKey) return byKeyTexts(a, shape.alternateKey);
 			return { name: 'Get', action: capitalise(`get ${a}`), description: capitalise(`retrieve ${a} by its key`) };

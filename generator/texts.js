@@ -56,8 +56,7 @@ const STATES = 'enabled|disabled|allowed|required|visible|hidden|active|locked|b
 
 /** n8n's wording for a boolean: 'Include Queue Calls' -> 'Whether to include queue calls'. */
 function whether(label) {
-	const w = lowerPhrase(label)
-		.replace(/\b(require|enable)2 FA\b/gi, '$1 2FA')
+	const w = lowerPhrase(String(label).replace(/\b(Require|Enable)2 FA\b/g, '$1 2FA'))
 		.replace(/\s+/g, ' ')
 		.trim();
 	let m;

@@ -541,6 +541,9 @@ export const resourceOptions: INodePropertyOptions[] = [
 
 export const defaultResource = 'users';
 
+/** The node's subtitle: what the user picked, in words ("Get Many: User"). */
+export const subtitle = '={{ ((w, o, r, ops, res) => (ops[$parameter.operation] ?? o($parameter.operation, w)) + \': \' + (res[$parameter.resource] ?? r($parameter.resource, w)))((v) => String(v ?? \'\').replace(/([a-z0-9])([A-Z])/g, \'$1 $2\').replace(/^./, (c) => c.toUpperCase()).replace(/ (By|Of|For|And|In|To|On|From|With|Or|The) /g, (m) => m.toLowerCase()), (v, w) => /^list[A-Z]/.test(v) ? \'Get Many\' : /^get[A-Z]/.test(v) ? \'Get\' : /^create[A-Z]/.test(v) ? \'Create\' : /^update[A-Z]/.test(v) ? \'Update\' : /^delete[A-Z]/.test(v) ? \'Delete\' : w(v), (v, w) => w(v).replace(/ies$/, \'y\').replace(/s$/, \'\'), {"aPIToken":"Get API Token","backup":"Create Backup","bulkFaxDelete":"Bulk Delete Fax","bulkInboundRulesDelete":"Bulk Delete Inbound Rules","bulkIpsDelete":"Bulk Delete IPs","bulkLinksDelete":"Bulk Delete Links","bulkNumbersDelete":"Bulk Delete Numbers","bulkRecordingsArchive":"Bulk Archive Recordings","bulkRecordingsDelete":"Bulk Delete Recordings","checkFqdnRecord":"Check FQDN Record","createContactByNumber":"Create Contact by Number","createConverterConfiguration":"Create Converter Configuration","createDNProperty":"Create DN Property","createVectorStore":"Create Vector Store","deleteAllUserVoicemails":"Delete All User Voicemails","deleteApiKey":"Delete API Key","deleteCompanyById":"Delete Company by ID","deleteCompanyByNumber":"Delete Company by Number","deleteContactsById":"Delete Contacts by ID","deleteContactsByType":"Delete Contacts by Type","deleteConverterConfiguration":"Delete Converter Configuration","deleteCrmContacts":"Delete CRM Contacts","deleteDNProperty":"Delete DN Property","deleteDepartmentContactsByType":"Delete Department Contacts by Type","deleteFile":"Delete File","deleteOpenAiFile":"Delete OpenAI File","deletePersonalContactsByType":"Delete Personal Contacts by Type","deletePlaylistFile":"Delete Playlist File","deleteVectorStore":"Delete Vector Store","deleteVectorStoreFile":"Delete Vector Store File","downloadBackup":"Download","downloadBreachesSla":"Download Breaches SLA","downloadGetGetCallDistribution":"Download Call Distribution","downloadGetInboundCalls":"Download Inbound Calls","downloadGetOutboundCalls":"Download Outbound Calls","downloadGetUserActivity":"Download User Activity","downloadQueueAnUnCallsReport":"Download Queue Answered and Unanswered Calls Report","downloadStatisticSla":"Download Statistic SLA","exportCallerIdRules":"Export Caller ID Rules","geCrmtTemplates":"Get CRM Templates","generateApiKey":"Generate API Key","generateIamPolicyFile":"Generate IAM Policy File","generateProvLink":"Generate Provisioning Link","getAIResources":"Get AI Resources","getAITemplateContents":"Get AI Template Contents","getAbandonedChatsStatisticsData":"Get Abandoned Chats Statistics Data","getAbandonedQueueCallsData":"Get Abandoned Queue Calls Data","getActive":"Get Active Prompt Set","getAgentLoginHistoryData":"Get Agent Login History Data","getAgentsInQueueStatisticsData":"Get Agents in Queue Statistics Data","getAuditLogData":"Get Audit Log Data","getAverageQueueWaitingTimeData":"Get Average Queue Waiting Time Data","getBackupExtras":"Get Backup Extras","getBackupFailoverSettings":"Get Backup Failover Settings","getBackupRepositorySettings":"Get Backup Repository Settings","getBackupSettings":"Get Backup Settings","getBreachesSlaData":"Get Breaches SLA Data","getCallCostByExtensionGroupData":"Get Call Cost by Extension Group Data","getCallDistribution":"Get Call Distribution","getCallLogData":"Get Call Log Data","getCallQualityReport":"Get Call Quality Report","getCanCreateBackup":"Get Can Create Backup","getChatLog":"Get Chat Log","getConfiguredConverters":"Get Configured Converters","getConnectedConvertersData":"Get Connected Converters Data","getContactsByNumber":"Get Contacts by Number","getConverterRequestStatus":"Get Converter Request Status","getCrmTemplateSource":"Get CRM Template Source","getCurrentAIResources":"Get Current AI Resources","getDNPropertyByName":"Get DN Property by Name","getDetailedQueueStatisticsData":"Get Detailed Queue Statistics Data","getDialPlanScript":"Get Dial Plan Script","getDirSearchSettings":"Get Directory Search Settings","getDirectoryInfo":"Get Directory Info","getDuplicatedEmails":"Get Duplicated Emails","getEmergencyOutboundRules":"Get Emergency Outbound Rules","getExtensionStatisticsByGroupData":"Get Extension Statistics by Group Data","getExtensionStatisticsData":"Get Extension Statistics Data","getExtensionsStatisticsByRingGroupsData":"Get Extensions Statistics by Ring Groups Data","getFailoverScripts":"Get Failover Scripts","getFaxByNumber":"Get by Number","getFaxFilesSize":"Get Fax Files Size","getFiles":"Get Files","getFilter":"Get Filter","getFirmwareState":"Get Firmware State","getFirstAvailableExtensionNumber":"Get First Available Extension Number","getFirstAvailableHotdeskingNumber":"Get First Available Hotdesking Number","getFirstAvailableQueueNumber":"Get First Available Queue Number","getFirstAvailableReceptionistNumber":"Get First Available Receptionist Number","getFirstAvailableRingGroupNumber":"Get First Available Ring Group Number","getFirstAvailableTrunkNumber":"Get First Available Trunk Number","getGoogleUsers":"Get Google Users","getIfaces":"Get Network Interfaces","getInboundCalls":"Get Inbound Calls","getInboundRulesData":"Get Inbound Rules Data","getLastResult":"Get Last Result","getLicenseParameters":"Get License Parameters","getLocalBackupSize":"Get Local Backup Size","getLogs":"Get Logs","getM365Groups":"Get M365 Groups","getM365Users":"Get M365 Users","getMCURequestStatus":"Get MCU Request Status","getMCURow":"Get MCU Row","getMCURows":"Get MCU Rows","getMapUsersScript":"Get Map Users Script","getMicrosoft365Directory":"Get Microsoft 365 Directory","getMicrosoftAccessToken":"Get Microsoft Access Token","getMultiEditGreetings":"Get Multi Edit Greetings","getMyGroupPartnerInfo":"Get My Group Partner Info","getMyGroupRestrictions":"Get Restrictions","getOAuth":"Get OAuth","getOldCallLogData":"Get Old Call Log Data","getOldCallQualityReport":"Get Old Call Quality Report","getOnboardMcuData":"Get Onboard MCU Data","getOnboardMeetings":"Get Onboard Meetings","getOutboundCalls":"Get Outbound Calls","getParameterByName":"Get Parameter by Name","getParkingByNumber":"Get by Number","getPeerByNumber":"Get by Number","getPhoneRegistrar":"Get Phone Registrar","getPhoneRegistrars":"Get Phone Registrars","getPhoneSecret":"Get Phone Secret","getPromptSetUpdates":"Get Prompt Set Updates","getPropertiesByDn":"Get Properties by DN","getProviderPhones":"Get Provider Phones","getQueueAgentsChatStatisticsData":"Get Queue Agents Chat Statistics Data","getQueueAgentsChatStatisticsTotalsData":"Get Queue Agents Chat Statistics Totals Data","getQueueAnUnCallsData":"Get Queue Answered and Unanswered Calls Data","getQueueAnsweredCallsByWaitTimeData":"Get Queue Answered Calls by Wait Time Data","getQueueByNumber":"Get by Number","getQueueCallbacksData":"Get Queue Callbacks Data","getQueueChatPerformanceData":"Get Queue Chat Performance Data","getQueueFailedCallbacksData":"Get Queue Failed Callbacks Data","getQueuePerformanceOverviewData":"Get Queue Performance Overview Data","getQueuePerformanceTotalsData":"Get Queue Performance Totals Data","getReceptionistByNumber":"Get by Number","getRecordingRepositorySettings":"Get Recording Repository Settings","getRemoteAccessStatus":"Get Remote Access Status","getReportPeers":"Get Report Peers","getRequestHelpLink":"Get Request Help Link","getRestoreSettings":"Get Restore Settings","getRestrictions":"Get Restrictions","getRingGroupByNumber":"Get by Number","getRingGroupStatisticsData":"Get Ring Group Statistics Data","getRoutes":"Get Routes","getServerCrmUpdates":"Get Server CRM Updates","getServerMetadata":"Get Server Metadata","getSftpHostKey":"Get SFTP Host Key","getStatisticSlaData":"Get Statistic SLA Data","getSystemParameters":"Get System Parameters","getTeamQueueGeneralStatisticsData":"Get Team Queue General Statistics Data","getTranscribeLanguages":"Get Transcribe Languages","getTrunkByNumber":"Get by Number","getUpdateDetails":"Get Update Details","getUpdateSettings":"Get Update Settings","getUpdates":"Get Updates","getUpdatesStats":"Get Updates Statistics","getUserActivity":"Get User Activity","getUserByNumber":"Get by Number","getUsersByPrincipalNames":"Get Users by Principal Names","getVectorStore":"Get Vector Store","getVectorStoreFiles":"Get Vector Store Files","getVectorStores":"Get Vector Stores","getVersionType":"Get Version Type","getWebMeetingZones":"Get Web Meeting Zones","initFax":"Initialize Fax","initMasterBridge":"Initialize Master Bridge","initSlaveBridge":"Initialize Slave Bridge","initTrunk":"Initialize Trunk","listAgents":"Get Agents","listCodecs":"Get Codecs","listForwardingProfiles":"Get Forwarding Profiles","listForwards":"Get Forwards","listGatewayParameterValues":"Get Gateway Parameter Values","listGatewayParameters":"Get Gateway Parameters","listGreetings":"Get Greetings","listGroups":"Get Groups","listManagers":"Get Managers","listMembers":"Get Members","listMyGroupMembers":"Get Members","listMyGroupRights":"Get Rights","listMyUserForwardingProfiles":"Get Forwarding Profiles","listMyUserGreetings":"Get Greetings","listMyUserGroups":"Get Groups","listParkingGroups":"Get Groups","listPrompts":"Get Prompts","listRights":"Get Rights","listRingGroupMembers":"Get Members","listTimeZones":"Get Time Zones","moveUpDown":"Move Up or Down","multiDeleteGreeting":"Delete Multiple Greetings","multiUserUpdate":"Update Multiple Users","myPhoneRequestIdTelemetry":"Get My Phone Request ID Telemetry","myUserGenerateProvLink":"Generate Provisioning Link","networkTelemetry":"Get Network Telemetry","partnerInfo":"Get Partner Info","retreivePeersByNumbers":"Retrieve Peers by Numbers","revokeSecurityToken":"Revoke Token","serviceTelemetry":"Get Service Telemetry","setActive":"Activate Prompt Set","setDirSearchSettings":"Set Directory Search Settings","startDBMaintenance":"Start DB Maintenance","systemDatabaseInformation":"Get System Database Information","systemExtensions":"Get System Extensions","systemHealthStatus":"Get System Health Status","systemTelemetry":"Get System Telemetry","updateCost":"Update Cost","updateDNProperty":"Update DN Property","updateMCURequestStatus":"Update MCU Request Status","updateVectorStore":"Update Vector Store","uploadCustomPrompt":"Upload"}, {"aISettings":"AI Setting","cDRSettings":"CDR Setting","crmIntegration":"CRM Integration","crmTemplates":"CRM Template","dNProperties":"DN Property","defs":"Definition","didNumbers":"DID Number","fxs":"FXS","fxsTemplates":"FXS Template","generalSettingsForPbx":"General Settings for PBX","lastCdrAndChatMessageTimestamp":"Last CDR and Chat Message Timestamp","licenseStatus":"License Status","mcpServers":"MCP Server","microsoft365Integration":"Microsoft 365 Integration","microsoft365TeamsIntegration":"Microsoft 365 Teams Integration","oAuthClients":"OAuth Client","reportAbandonedChatsStatistics":"Report Abandoned Chats Statistics","reportAgentsInQueueStatistics":"Report Agents in Queue Statistics","reportBreachesSla":"Report Breaches SLA","reportDetailedQueueStatistics":"Report Detailed Queue Statistics","reportExtensionStatistics":"Report Extension Statistics","reportQueueAgentsChatStatistics":"Report Queue Agents Chat Statistics","reportQueueAgentsChatStatisticsTotals":"Report Queue Agents Chat Statistics Totals","reportQueueAnUnCalls":"Report Queue Answered and Unanswered Call","reportQueuePerformanceTotals":"Report Queue Performance Totals","reportRingGroupStatistics":"Report Ring Group Statistics","reportStatisticSla":"Report Statistic SLA","reportTeamQueueGeneralStatistics":"Report Team Queue General Statistics","sbcs":"SBC","secureSipSettings":"Secure SIP Setting","sipDevices":"SIP Device","systemStatus":"System Status"}) }}';
+
 /** Operations per resource, then the fields they share, body collections, paging and query options. */
 export const generatedProperties: INodeProperties[] = [
 	{
@@ -564,7 +567,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listActiveCall',
 				action: 'Get many active calls',
-				description: 'List active calls, filtered and sorted as the options say',
+				description: 'List active calls',
 			},
 		],
 		default: 'listActiveCall',
@@ -838,7 +841,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listBackups',
 				action: 'Get many backups',
-				description: 'List backups, filtered and sorted as the options say',
+				description: 'List backups',
 			},
 			{
 				name: 'Get Restore Settings',
@@ -930,7 +933,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listBlackListNumber',
 				action: 'Get many black list numbers',
-				description: 'List black list numbers, filtered and sorted as the options say',
+				description: 'List black list numbers',
 			},
 			{
 				name: 'Update',
@@ -980,7 +983,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listBlocklistAddr',
 				action: 'Get many blocklist',
-				description: 'List blocklist, filtered and sorted as the options say',
+				description: 'List blocklist',
 			},
 			{
 				name: 'Update',
@@ -1012,7 +1015,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listCallCostSettings',
 				action: 'Get many call cost settings',
-				description: 'List call cost settings, filtered and sorted as the options say',
+				description: 'List call cost settings',
 			},
 			{
 				name: 'Update Cost',
@@ -1068,7 +1071,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listCallFlowApp',
 				action: 'Get many call flow apps',
-				description: 'List call flow apps, filtered and sorted as the options say',
+				description: 'List call flow apps',
 			},
 			{
 				name: 'Update',
@@ -1094,7 +1097,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listCallFlowScript',
 				action: 'Get many call flow scripts',
-				description: 'List call flow scripts, filtered and sorted as the options say',
+				description: 'List call flow scripts',
 			},
 		],
 		default: 'listCallFlowScript',
@@ -1120,7 +1123,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listCallHistoryView',
 				action: 'Get many call history view',
-				description: 'List call history view, filtered and sorted as the options say',
+				description: 'List call history view',
 			},
 		],
 		default: 'listCallHistoryView',
@@ -1224,7 +1227,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listChatHistoryView',
 				action: 'Get many chat history view',
-				description: 'List chat history view, filtered and sorted as the options say',
+				description: 'List chat history view',
 			},
 		],
 		default: 'listChatHistoryView',
@@ -1276,7 +1279,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listChatMessagesHistoryView',
 				action: 'Get many chat messages history view',
-				description: 'List chat messages history view, filtered and sorted as the options say',
+				description: 'List chat messages history view',
 			},
 		],
 		default: 'listChatMessagesHistoryView',
@@ -1488,7 +1491,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listContact',
 				action: 'Get many contacts',
-				description: 'List contacts, filtered and sorted as the options say',
+				description: 'List contacts',
 			},
 			{
 				name: 'Set Directory Search Settings',
@@ -1520,7 +1523,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listCountry',
 				action: 'Get many countries',
-				description: 'List countries, filtered and sorted as the options say',
+				description: 'List countries',
 			},
 		],
 		default: 'listCountry',
@@ -1660,7 +1663,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listCustomPrompt',
 				action: 'Get many custom prompts',
-				description: 'List custom prompts, filtered and sorted as the options say',
+				description: 'List custom prompts',
 			},
 			{
 				name: 'Make Call Record Custom Prompt',
@@ -1822,7 +1825,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listDeviceInfo',
 				action: 'Get many device infos',
-				description: 'List device infos, filtered and sorted as the options say',
+				description: 'List device infos',
 			},
 			{
 				name: 'Provision',
@@ -1874,7 +1877,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listDidNumber',
 				action: 'Get many DID numbers',
-				description: 'List DID numbers, filtered and sorted as the options say',
+				description: 'List DID numbers',
 			},
 		],
 		default: 'listDidNumber',
@@ -1990,7 +1993,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listEmailTemplate',
 				action: 'Get many email template',
-				description: 'List email template, filtered and sorted as the options say',
+				description: 'List email template',
 			},
 			{
 				name: 'Set Default',
@@ -2022,7 +2025,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listEmergencyGeoLocation',
 				action: 'Get many emergency geo locations',
-				description: 'List emergency geo locations, filtered and sorted as the options say',
+				description: 'List emergency geo locations',
 			},
 			{
 				name: 'Update',
@@ -2080,7 +2083,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listEventLog',
 				action: 'Get many event logs',
-				description: 'List event logs, filtered and sorted as the options say',
+				description: 'List event logs',
 			},
 			{
 				name: 'Purge Event Log',
@@ -2136,7 +2139,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listFax',
 				action: 'Get many fax',
-				description: 'List fax, filtered and sorted as the options say',
+				description: 'List fax',
 			},
 			{
 				name: 'Initialize Fax',
@@ -2262,7 +2265,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listFirmware',
 				action: 'Get many firmwares',
-				description: 'List firmwares, filtered and sorted as the options say',
+				description: 'List firmwares',
 			},
 			{
 				name: 'Push Firmware for Phones',
@@ -2306,7 +2309,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listFxs',
 				action: 'Get many FXS',
-				description: 'List FXS, filtered and sorted as the options say',
+				description: 'List FXS',
 			},
 			{
 				name: 'Regenerate Web Credentials',
@@ -2356,7 +2359,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listFxsTemplate',
 				action: 'Get many FXS templates',
-				description: 'List FXS templates, filtered and sorted as the options say',
+				description: 'List FXS templates',
 			},
 			{
 				name: 'Update',
@@ -2516,7 +2519,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listGroup',
 				action: 'Get many groups',
-				description: 'List groups, filtered and sorted as the options say',
+				description: 'List groups',
 			},
 			{
 				name: 'Get Members',
@@ -2596,7 +2599,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listHoliday',
 				action: 'Get many holidays',
-				description: 'List holidays, filtered and sorted as the options say',
+				description: 'List holidays',
 			},
 			{
 				name: 'Update',
@@ -2678,7 +2681,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listInboundRule',
 				action: 'Get many inbound rules',
-				description: 'List inbound rules, filtered and sorted as the options say',
+				description: 'List inbound rules',
 			},
 			{
 				name: 'Update',
@@ -2704,7 +2707,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listLastCdrAndChatMessageTimestamp',
 				action: 'Get many last CDR and chat message timestamp',
-				description: 'List last CDR and chat message timestamp, filtered and sorted as the options say',
+				description: 'List last CDR and chat message timestamp',
 			},
 		],
 		default: 'listLastCdrAndChatMessageTimestamp',
@@ -3094,7 +3097,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listRefreshToken',
 				action: 'Get many my tokens',
-				description: 'List my tokens, filtered and sorted as the options say',
+				description: 'List my tokens',
 			},
 			{
 				name: 'Revoke Token',
@@ -3176,7 +3179,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listNetworkInterface',
 				action: 'Get many network interfaces',
-				description: 'List network interfaces, filtered and sorted as the options say',
+				description: 'List network interfaces',
 			},
 		],
 		default: 'listNetworkInterface',
@@ -3266,7 +3269,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listOAuthClient',
 				action: 'Get many OAuth clients',
-				description: 'List OAuth clients, filtered and sorted as the options say',
+				description: 'List OAuth clients',
 			},
 			{
 				name: 'Refresh Client Metadata',
@@ -3342,7 +3345,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listOutboundRule',
 				action: 'Get many outbound rules',
-				description: 'List outbound rules, filtered and sorted as the options say',
+				description: 'List outbound rules',
 			},
 			{
 				name: 'Move Up or Down',
@@ -3398,7 +3401,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listParameter',
 				action: 'Get many parameters',
-				description: 'List parameters, filtered and sorted as the options say',
+				description: 'List parameters',
 			},
 			{
 				name: 'Get Parameter by Name',
@@ -3460,7 +3463,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listParking',
 				action: 'Get many parkings',
-				description: 'List parkings, filtered and sorted as the options say',
+				description: 'List parkings',
 			},
 			{
 				name: 'Update',
@@ -3492,7 +3495,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listPeer',
 				action: 'Get many peers',
-				description: 'List peers, filtered and sorted as the options say',
+				description: 'List peers',
 			},
 			{
 				name: 'Get Report Peers',
@@ -3556,7 +3559,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listPhoneLogo',
 				action: 'Get many phone logos',
-				description: 'List phone logos, filtered and sorted as the options say',
+				description: 'List phone logos',
 			},
 		],
 		default: 'listPhoneLogo',
@@ -3594,7 +3597,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listPhoneTemplate',
 				action: 'Get many phone templates',
-				description: 'List phone templates, filtered and sorted as the options say',
+				description: 'List phone templates',
 			},
 			{
 				name: 'Update',
@@ -3676,7 +3679,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listPlaylist',
 				action: 'Get many playlists',
-				description: 'List playlists, filtered and sorted as the options say',
+				description: 'List playlists',
 			},
 			{
 				name: 'Update',
@@ -3732,7 +3735,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listPromptSet',
 				action: 'Get many prompt sets',
-				description: 'List prompt sets, filtered and sorted as the options say',
+				description: 'List prompt sets',
 			},
 			{
 				name: 'Get Prompts',
@@ -3856,7 +3859,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listQueue',
 				action: 'Get many queues',
-				description: 'List queues, filtered and sorted as the options say',
+				description: 'List queues',
 			},
 			{
 				name: 'Reset Queue Statistics',
@@ -3924,7 +3927,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listReceptionist',
 				action: 'Get many receptionists',
-				description: 'List receptionists, filtered and sorted as the options say',
+				description: 'List receptionists',
 			},
 			{
 				name: 'Update',
@@ -3974,7 +3977,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listRecording',
 				action: 'Get many recordings',
-				description: 'List recordings, filtered and sorted as the options say',
+				description: 'List recordings',
 			},
 			{
 				name: 'Get Recording Repository Settings',
@@ -4928,7 +4931,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listRingGroup',
 				action: 'Get many ring groups',
-				description: 'List ring groups, filtered and sorted as the options say',
+				description: 'List ring groups',
 			},
 			{
 				name: 'Get Members',
@@ -4978,7 +4981,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listSbc',
 				action: 'Get many SBCs',
-				description: 'List SBCs, filtered and sorted as the options say',
+				description: 'List SBCs',
 			},
 			{
 				name: 'Push Config',
@@ -5028,7 +5031,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listScheduledReport',
 				action: 'Get many scheduled reports',
-				description: 'List scheduled reports, filtered and sorted as the options say',
+				description: 'List scheduled reports',
 			},
 			{
 				name: 'Update',
@@ -5080,7 +5083,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listSecurityRefreshToken',
 				action: 'Get many security tokens',
-				description: 'List security tokens, filtered and sorted as the options say',
+				description: 'List security tokens',
 			},
 			{
 				name: 'Revoke Token',
@@ -5124,7 +5127,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listServiceInfo',
 				action: 'Get many services',
-				description: 'List services, filtered and sorted as the options say',
+				description: 'List services',
 			},
 			{
 				name: 'Restart',
@@ -5192,7 +5195,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listServicePrincipal',
 				action: 'Get many service principals',
-				description: 'List service principals, filtered and sorted as the options say',
+				description: 'List service principals',
 			},
 			{
 				name: 'Update',
@@ -5218,7 +5221,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listSipDevice',
 				action: 'Get many SIP devices',
-				description: 'List SIP devices, filtered and sorted as the options say',
+				description: 'List SIP devices',
 			},
 			{
 				name: 'Push Firmware',
@@ -5416,7 +5419,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listProperty',
 				action: 'Get many tenant properties',
-				description: 'List tenant properties, filtered and sorted as the options say',
+				description: 'List tenant properties',
 			},
 			{
 				name: 'Update',
@@ -5484,7 +5487,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listTrunk',
 				action: 'Get many trunks',
-				description: 'List trunks, filtered and sorted as the options say',
+				description: 'List trunks',
 			},
 			{
 				name: 'Get Provider Phones',
@@ -5582,7 +5585,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listTrunkTemplate',
 				action: 'Get many trunk templates',
-				description: 'List trunk templates, filtered and sorted as the options say',
+				description: 'List trunk templates',
 			},
 			{
 				name: 'Update',
@@ -5772,7 +5775,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listUser',
 				action: 'Get many users',
-				description: 'List users, filtered and sorted as the options say',
+				description: 'List users',
 			},
 			{
 				name: 'Get Multi Edit Greetings',
@@ -5992,7 +5995,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'listWeblink',
 				action: 'Get many website links',
-				description: 'List website links, filtered and sorted as the options say',
+				description: 'List website links',
 			},
 			{
 				name: 'Update',
@@ -16188,7 +16191,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Enable2FA',
 				type: 'boolean',
 				default: false,
-				description: 'Whether Enable 2FA is on',
+				description: 'Whether to enable 2FA',
 			},
 			{
 				displayName: 'Enabled',
@@ -16490,7 +16493,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Require2FA',
 				type: 'boolean',
 				default: false,
-				description: 'Whether Require 2FA is on',
+				description: 'Whether to require 2FA',
 			},
 			{
 				displayName: 'Send Email Missed Calls',
