@@ -119,12 +119,13 @@ function fieldProperty(field) {
 function jsonFieldProperties(field) {
 	const base = fieldProperty(field);
 	const kind = field.kind === 'array' ? 'JSON array' : 'JSON object';
-	const optional = field.required ? '' : '; leave empty to send nothing';
+	const optional = field.required ? ' (shape below)' : ' (shape below); leave empty to send nothing';
 	return [...field.shapes.entries()].map(([shape, operations]) => ({
 		...base,
 		default: '',
-		placeholder: shape,
-		description: `${kind}: ${shape}${optional}`,
+		// The shape is a hint: shown under the field, and free of the casing rules of descriptions ("Id" is a key).
+		hint: `e.g. ${shape}`,
+		description: `${kind}${optional}`,
 		displayOptions: show(operations),
 	}));
 }
@@ -149,7 +150,7 @@ function fieldDescription(field) {
 
 /** What an entity field (a body collection option) means beyond its label, or undefined. */
 function optionDescription(o) {
-	if (o.jsonShape) return `${o.kind === 'array' ? 'JSON array' : 'JSON object'}: ${o.jsonShape}`;
+	if (o.jsonShape) return undefined;
 	if (o.shape.type === 'boolean') return whether(o.displayName);
 	if (o.kind === 'datetime') return DATE;
 	if (o.kind === 'integer' || o.kind === 'number') return unitNote(o.name);
@@ -289,6 +290,7 @@ function bodyCollectionProperty(c) {
 			placeholder: o.shape.placeholder,
 			typeOptions: o.shape.typeOptions,
 			options: o.shape.options,
+			hint: o.jsonShape ? `${o.kind === 'array' ? 'JSON array' : 'JSON object'}, e.g. ${o.jsonShape}` : undefined,
 			description: optionDescription(o),
 		})),
 	};
@@ -383,7 +385,6 @@ const OPERATION_RULE =
 const RESOURCE_RULE = "(v, w) => w(v).replace(/ies$/, 'y').replace(/s$/, '')";
 
 function subtitleExpression(model) {
-	// eslint-disable-next-line no-new-func
 	const words = new Function(`return ${WORDS}`)();
 	const operationRule = new Function(`return ${OPERATION_RULE}`)();
 	const resourceRule = new Function(`return ${RESOURCE_RULE}`)();

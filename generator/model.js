@@ -484,13 +484,31 @@ function nameQueryCollections(list) {
 	return list;
 }
 
+/** Plural acronyms that n8n's sentence case would lower-case ("SBCs" -> "sbcs"): said in words. */
+const ACTION_WORDS = { IPs: 'IP addresses', SBCs: 'SBC servers', DNs: 'DN numbers', IDs: 'ID values' };
+
+/**
+ * The sentence case n8n's linter accepts for actions: the first letter upper case, all-uppercase
+ * words (AI, SIP, M365) as they are, every other word lower case (Google, OAuth and Microsoft too).
+ */
+function actionCase(text) {
+	const words = text.split(' ').map((w) => ACTION_WORDS[w] || w).join(' ').split(' ');
+	return words
+		.map((w, i) => {
+			if (w.length > 1 && w === w.toUpperCase() && /[A-Z]/.test(w)) return w;
+			const lower = w.toLowerCase();
+			return i === 0 ? capitalise(lower) : lower;
+		})
+		.join(' ');
+}
+
 function finishResource(resource) {
 	const singular = displayTitle(singularTitle(resource.tag));
 	const plural = displayTitle(title(resource.tag));
 	const names = new Set();
 	const ops = resource.operations.map((o) => {
 		const texts = operationTexts(o, singular, plural, resource.tag);
-		return { ...o, ...texts };
+		return { ...o, ...texts, action: texts.action && o.shape.kind !== 'extra' ? actionCase(texts.action) : texts.action };
 	});
 	// Names and actions must be unique within a resource: fall back to the operationId's words.
 	const counts = new Map();
@@ -628,7 +646,11 @@ function callTexts(o, singular, plural) {
 	if (o.file === 'download') description = `${action} as a file in the binary output field`;
 	else if (shape.kind === 'function') description = `${action}${o.response === 'collection' ? ', one item per result' : ''}`;
 	else description = action;
-	return { name, action, description };
+	// n8n wants a description that says more than the name.
+	if (description.toLowerCase() === name.toLowerCase()) {
+		description = `${description} with 3CX's ${shape.callName} ${shape.kind === 'function' ? 'function' : 'action'}`;
+	}
+	return { name, action: actionCase(action), description };
 }
 
 /** First words that make a function's name a verb phrase already. */

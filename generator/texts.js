@@ -10,7 +10,7 @@ const { lowerPhrase } = require('./naming');
 const DATE = "ISO 8601 date and time, e.g. 2025-01-31T08:00:00Z; without an offset it is read in the workflow's time zone";
 const DURATION = 'Duration as H:mm:ss, e.g. 0:00:20 (public XAPI scripts send 0:00:0)';
 const CODE = (what, zero) =>
-	`Integer code of ${what}; 0 = ${zero}, as public XAPI scripts send it. 3CX's spec gives no meaning for the other codes`;
+	`Integer code of ${what}; 0 = ${zero}, as public XAPI scripts send it; 3CX's spec gives no meaning for the other codes`;
 
 /** Function parameters of 3CX's reports and actions, by their name in the spec. */
 const PARAMETER_NOTES = {

@@ -43,6 +43,7 @@ describe('operation texts over the whole description', () => {
 		expect(byValue.get('getUserByNumber')).toMatchObject({ name: 'Get by Number', action: 'Get a user by number' });
 		expect(byValue.get('geCrmtTemplates')?.name).toBe('Get CRM Templates');
 		expect(byValue.get('dropCall')?.action).toBe('Drop an active call');
+		expect(byValue.get('listSbc')?.action).toBe('Get many SBC servers');
 		expect(byValue.get('downloadGreeting')?.description).not.toMatch(/\(users\)$/);
 	});
 
@@ -64,9 +65,9 @@ describe('field texts over the whole description', () => {
 	it('gives Trunks > Set Routes the shape of SetRouteRequest, arrays marked', () => {
 		const routes = description.properties.find((p) => p.name === 'routes' && p.displayOptions?.show?.operation?.includes('setRoutes'))!;
 		expect(routes).toMatchObject({ type: 'json', required: true, default: '' });
-		expect(routes.description).toMatch(/^JSON object: \{"Id": 0, "Routes": \[\{/);
-		for (const key of ['"DID": "string"', '"TrunkId": 0', '"DisplayName": "string"']) expect(routes.description).toContain(key);
-		expect(routes.placeholder).toBe(routes.description!.replace(/^JSON object: /, ''));
+		expect(routes.description).toBe('JSON object (shape below)');
+		expect(routes.hint).toMatch(/^e\.g\. \{"Id": 0, "Routes": \[\{/);
+		for (const key of ['"DID": "string"', '"TrunkId": 0', '"DisplayName": "string"']) expect(routes.hint).toContain(key);
 	});
 
 	it('gives a shared JSON field each operation its own shape', () => {
@@ -74,7 +75,7 @@ describe('field texts over the whole description', () => {
 		expect(settings.length).toBeGreaterThan(1);
 		const shown = settings.flatMap((p) => p.displayOptions!.show!.operation as string[]);
 		expect(new Set(shown).size).toBe(shown.length);
-		expect(settings.find((p) => (p.displayOptions!.show!.operation as string[]).includes('testEmail'))!.description).toContain('"MailServer"');
+		expect(settings.find((p) => (p.displayOptions!.show!.operation as string[]).includes('testEmail'))!.hint).toContain('"MailServer"');
 	});
 
 	it('starts every boolean description with "Whether"', () => {

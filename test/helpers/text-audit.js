@@ -121,8 +121,9 @@ function labelWords(p) {
 }
 
 function saysMoreThanLabel(p) {
-	if (typeof p.description !== 'string' || !p.description.trim()) return false;
-	const d = p.description.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+	const text = [p.description, p.hint].filter((t) => typeof t === 'string' && t.trim()).join(' ');
+	if (!text) return false;
+	const d = text.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 	return d !== labelWords(p) && d !== `the ${labelWords(p)}`;
 }
 

@@ -636,7 +636,7 @@ export const generatedProperties: INodeProperties[] = [
 			{
 				name: 'Delete OpenAI File',
 				value: 'deleteOpenAiFile',
-				action: 'Delete OpenAI file for AI settings',
+				action: 'Delete openai file for AI settings',
 				description: 'Delete OpenAI file for AI settings',
 			},
 			{
@@ -661,19 +661,19 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get AI Resources',
 				value: 'getAIResources',
 				action: 'Get AI resources',
-				description: 'Get AI resources',
+				description: 'Get AI resources with 3CX\'s GetAIResources function',
 			},
 			{
 				name: 'Get AI Template Contents',
 				value: 'getAITemplateContents',
 				action: 'Get AI template contents',
-				description: 'Get AI template contents',
+				description: 'Get AI template contents with 3CX\'s GetAITemplateContents function',
 			},
 			{
 				name: 'Get Current AI Resources',
 				value: 'getCurrentAIResources',
 				action: 'Get current AI resources',
-				description: 'Get current AI resources',
+				description: 'Get current AI resources with 3CX\'s GetCurrentAIResources function',
 			},
 			{
 				name: 'Get Vector Store',
@@ -722,19 +722,19 @@ export const generatedProperties: INodeProperties[] = [
 			{
 				name: 'Generate IAM Policy File',
 				value: 'generateIamPolicyFile',
-				action: 'Generate IAM policy file for Amazon integration settings',
+				action: 'Generate IAM policy file for amazon integration settings',
 				description: 'Generate IAM policy file for Amazon integration settings as a file in the binary output field',
 			},
 			{
 				name: 'Get',
 				value: 'getAmazonIntegrationSettings',
-				action: 'Get Amazon integration settings',
+				action: 'Get amazon integration settings',
 				description: 'Retrieve the current Amazon integration settings',
 			},
 			{
 				name: 'Update',
 				value: 'updateAmazonIntegrationSettings',
-				action: 'Update Amazon integration settings',
+				action: 'Update amazon integration settings',
 				description: 'Change Amazon integration settings; only the fields you add are sent',
 			},
 		],
@@ -781,7 +781,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Create Backup',
 				value: 'backup',
 				action: 'Create backup',
-				description: 'Create backup',
+				description: 'Create backup with 3CX\'s Backup action',
 			},
 			{
 				name: 'Delete',
@@ -799,31 +799,31 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Backup Extras',
 				value: 'getBackupExtras',
 				action: 'Get backup extras',
-				description: 'Get backup extras',
+				description: 'Get backup extras with 3CX\'s GetBackupExtras function',
 			},
 			{
 				name: 'Get Backup Failover Settings',
 				value: 'getBackupFailoverSettings',
 				action: 'Get backup failover settings',
-				description: 'Get backup failover settings',
+				description: 'Get backup failover settings with 3CX\'s GetBackupFailoverSettings function',
 			},
 			{
 				name: 'Get Backup Repository Settings',
 				value: 'getBackupRepositorySettings',
 				action: 'Get backup repository settings',
-				description: 'Get backup repository settings',
+				description: 'Get backup repository settings with 3CX\'s GetBackupRepositorySettings function',
 			},
 			{
 				name: 'Get Backup Settings',
 				value: 'getBackupSettings',
 				action: 'Get backup settings',
-				description: 'Get backup settings',
+				description: 'Get backup settings with 3CX\'s GetBackupSettings function',
 			},
 			{
 				name: 'Get Can Create Backup',
 				value: 'getCanCreateBackup',
 				action: 'Get can create backup',
-				description: 'Get can create backup',
+				description: 'Get can create backup with 3CX\'s GetCanCreateBackup function',
 			},
 			{
 				name: 'Get Failover Scripts',
@@ -835,7 +835,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Local Backup Size',
 				value: 'getLocalBackupSize',
 				action: 'Get local backup size',
-				description: 'Get local backup size',
+				description: 'Get local backup size with 3CX\'s GetLocalBackupSize function',
 			},
 			{
 				name: 'Get Many',
@@ -859,7 +859,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Purge Local Backups',
 				value: 'purgeLocalBackups',
 				action: 'Purge local backups',
-				description: 'Purge local backups',
+				description: 'Purge local backups with 3CX\'s PurgeLocalBackups action',
 			},
 			{
 				name: 'Restore',
@@ -871,19 +871,19 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Set Backup Failover Settings',
 				value: 'setBackupFailoverSettings',
 				action: 'Set backup failover settings',
-				description: 'Set backup failover settings',
+				description: 'Set backup failover settings with 3CX\'s SetBackupFailoverSettings action',
 			},
 			{
 				name: 'Set Backup Repository Settings',
 				value: 'setBackupRepositorySettings',
 				action: 'Set backup repository settings',
-				description: 'Set backup repository settings',
+				description: 'Set backup repository settings with 3CX\'s SetBackupRepositorySettings action',
 			},
 			{
 				name: 'Set Backup Settings',
 				value: 'setBackupSettings',
 				action: 'Set backup settings',
-				description: 'Set backup settings',
+				description: 'Set backup settings with 3CX\'s SetBackupSettings action',
 			},
 			{
 				name: 'Set Restore Settings',
@@ -958,7 +958,7 @@ export const generatedProperties: INodeProperties[] = [
 			{
 				name: 'Bulk Delete IPs',
 				value: 'bulkIpsDelete',
-				action: 'Bulk delete IPs for blocklist',
+				action: 'Bulk delete IP addresses for blocklist',
 				description: 'Bulk delete IPs for blocklist',
 			},
 			{
@@ -1437,7 +1437,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Create Contact by Number',
 				value: 'createContactByNumber',
 				action: 'Create contact by number',
-				description: 'Create contact by number',
+				description: 'Create contact by number with 3CX\'s CreateContactByNumber action',
 			},
 			{
 				name: 'Delete',
@@ -1449,25 +1449,25 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Delete Contacts by ID',
 				value: 'deleteContactsById',
 				action: 'Delete contacts by ID',
-				description: 'Delete contacts by ID',
+				description: 'Delete contacts by ID with 3CX\'s DeleteContactsById action',
 			},
 			{
 				name: 'Delete Contacts by Type',
 				value: 'deleteContactsByType',
 				action: 'Delete contacts by type',
-				description: 'Delete contacts by type',
+				description: 'Delete contacts by type with 3CX\'s DeleteContactsByType action',
 			},
 			{
 				name: 'Delete Department Contacts by Type',
 				value: 'deleteDepartmentContactsByType',
 				action: 'Delete department contacts by type',
-				description: 'Delete department contacts by type',
+				description: 'Delete department contacts by type with 3CX\'s DeleteDepartmentContactsByType action',
 			},
 			{
 				name: 'Delete Personal Contacts by Type',
 				value: 'deletePersonalContactsByType',
 				action: 'Delete personal contacts by type',
-				description: 'Delete personal contacts by type',
+				description: 'Delete personal contacts by type with 3CX\'s DeletePersonalContactsByType action',
 			},
 			{
 				name: 'Get',
@@ -1586,13 +1586,13 @@ export const generatedProperties: INodeProperties[] = [
 			{
 				name: 'Get OAuth',
 				value: 'getOAuth',
-				action: 'Get OAuth for CRM integration',
+				action: 'Get oauth for CRM integration',
 				description: 'Get OAuth for CRM integration',
 			},
 			{
 				name: 'Set OAuth State',
 				value: 'setOAuthState',
-				action: 'Set OAuth state for CRM integration',
+				action: 'Set oauth state for CRM integration',
 				description: 'Set OAuth state for CRM integration',
 			},
 			{
@@ -1669,7 +1669,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Make Call Record Custom Prompt',
 				value: 'makeCallRecordCustomPrompt',
 				action: 'Make call record custom prompt',
-				description: 'Make call record custom prompt',
+				description: 'Make call record custom prompt with 3CX\'s MakeCallRecordCustomPrompt action',
 			},
 			{
 				name: 'Upload',
@@ -1707,7 +1707,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Test Data Connector',
 				value: 'testDataConnector',
 				action: 'Test data connector',
-				description: 'Test data connector',
+				description: 'Test data connector with 3CX\'s TestDataConnector action',
 			},
 			{
 				name: 'Update',
@@ -1897,7 +1897,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Directory Info',
 				value: 'getDirectoryInfo',
 				action: 'Get directory info',
-				description: 'Get directory info',
+				description: 'Get directory info with 3CX\'s GetDirectoryInfo action',
 			},
 		],
 		default: 'getDirectoryInfo',
@@ -1917,19 +1917,19 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Create DN Property',
 				value: 'createDNProperty',
 				action: 'Create DN property',
-				description: 'Create DN property',
+				description: 'Create DN property with 3CX\'s CreateDNProperty action',
 			},
 			{
 				name: 'Delete DN Property',
 				value: 'deleteDNProperty',
 				action: 'Delete DN property',
-				description: 'Delete DN property',
+				description: 'Delete DN property with 3CX\'s DeleteDNProperty action',
 			},
 			{
 				name: 'Get DN Property by Name',
 				value: 'getDNPropertyByName',
 				action: 'Get DN property by name',
-				description: 'Get DN property by name',
+				description: 'Get DN property by name with 3CX\'s GetDNPropertyByName function',
 			},
 			{
 				name: 'Get Properties by DN',
@@ -1941,7 +1941,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Update DN Property',
 				value: 'updateDNProperty',
 				action: 'Update DN property',
-				description: 'Update DN property',
+				description: 'Update DN property with 3CX\'s UpdateDNProperty action',
 			},
 		],
 		default: 'createDNProperty',
@@ -2089,7 +2089,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Purge Event Log',
 				value: 'purgeEventLog',
 				action: 'Purge event log',
-				description: 'Purge event log',
+				description: 'Purge event log with 3CX\'s PurgeEventLog action',
 			},
 		],
 		default: 'listEventLog',
@@ -2109,7 +2109,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Bulk Delete Fax',
 				value: 'bulkFaxDelete',
 				action: 'Bulk delete fax',
-				description: 'Bulk delete fax',
+				description: 'Bulk delete fax with 3CX\'s BulkFaxDelete action',
 			},
 			{
 				name: 'Create',
@@ -2145,7 +2145,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Initialize Fax',
 				value: 'initFax',
 				action: 'Initialize fax',
-				description: 'Initialize fax',
+				description: 'Initialize fax with 3CX\'s InitFax function',
 			},
 			{
 				name: 'Update',
@@ -2259,7 +2259,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Firmware State',
 				value: 'getFirmwareState',
 				action: 'Get firmware state',
-				description: 'Get firmware state',
+				description: 'Get firmware state with 3CX\'s GetFirmwareState function',
 			},
 			{
 				name: 'Get Many',
@@ -2271,7 +2271,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Push Firmware for Phones',
 				value: 'pushFirmwareForPhones',
 				action: 'Push firmware for phones',
-				description: 'Push firmware for phones',
+				description: 'Push firmware for phones with 3CX\'s PushFirmwareForPhones action',
 			},
 		],
 		default: 'listFirmware',
@@ -2437,7 +2437,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Update Details',
 				value: 'getUpdateDetails',
 				action: 'Get update details',
-				description: 'Get update details',
+				description: 'Get update details with 3CX\'s GetUpdateDetails function',
 			},
 		],
 		default: 'getUpdateDetails',
@@ -2456,19 +2456,19 @@ export const generatedProperties: INodeProperties[] = [
 			{
 				name: 'Get',
 				value: 'getGoogleSettings',
-				action: 'Get Google settings',
+				action: 'Get google settings',
 				description: 'Retrieve the current Google settings',
 			},
 			{
 				name: 'Get Google Users',
 				value: 'getGoogleUsers',
-				action: 'Get Google users',
-				description: 'Get Google users',
+				action: 'Get google users',
+				description: 'Get Google users with 3CX\'s GetGoogleUsers action',
 			},
 			{
 				name: 'Update',
 				value: 'updateGoogleSettings',
-				action: 'Update Google settings',
+				action: 'Update google settings',
 				description: 'Change Google settings; only the fields you add are sent',
 			},
 		],
@@ -2543,19 +2543,19 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Link Group Partner',
 				value: 'linkGroupPartner',
 				action: 'Link group partner',
-				description: 'Link group partner',
+				description: 'Link group partner with 3CX\'s LinkGroupPartner action',
 			},
 			{
 				name: 'Replace Group License Key',
 				value: 'replaceGroupLicenseKey',
 				action: 'Replace group license key',
-				description: 'Replace group license key',
+				description: 'Replace group license key with 3CX\'s ReplaceGroupLicenseKey action',
 			},
 			{
 				name: 'Unlink Group Partner',
 				value: 'unlinkGroupPartner',
 				action: 'Unlink group partner',
-				description: 'Unlink group partner',
+				description: 'Unlink group partner with 3CX\'s UnlinkGroupPartner action',
 			},
 			{
 				name: 'Update',
@@ -2651,7 +2651,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Bulk Delete Inbound Rules',
 				value: 'bulkInboundRulesDelete',
 				action: 'Bulk delete inbound rules',
-				description: 'Bulk delete inbound rules',
+				description: 'Bulk delete inbound rules with 3CX\'s BulkInboundRulesDelete action',
 			},
 			{
 				name: 'Create',
@@ -2751,7 +2751,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Refresh License Status',
 				value: 'refreshLicenseStatus',
 				action: 'Refresh license status',
-				description: 'Refresh license status',
+				description: 'Refresh license status with 3CX\'s RefreshLicenseStatus action',
 			},
 			{
 				name: 'Replace License Key',
@@ -2872,67 +2872,67 @@ export const generatedProperties: INodeProperties[] = [
 			{
 				name: 'Authorize Presence',
 				value: 'authorizePresence',
-				action: 'Authorize presence for Microsoft 365 integration',
+				action: 'Authorize presence for microsoft 365 integration',
 				description: 'Authorize presence for Microsoft 365 integration',
 			},
 			{
 				name: 'Deauthorize Presence',
 				value: 'deauthorizePresence',
-				action: 'Deauthorize presence for Microsoft 365 integration',
+				action: 'Deauthorize presence for microsoft 365 integration',
 				description: 'Deauthorize presence for Microsoft 365 integration',
 			},
 			{
 				name: 'Get',
 				value: 'getMicrosoft365Integration',
-				action: 'Get Microsoft 365 integration',
+				action: 'Get microsoft 365 integration',
 				description: 'Retrieve the current Microsoft 365 integration',
 			},
 			{
 				name: 'Get M365 Groups',
 				value: 'getM365Groups',
-				action: 'Get M365 groups for Microsoft 365 integration',
+				action: 'Get M365 groups for microsoft 365 integration',
 				description: 'Get M365 groups for Microsoft 365 integration',
 			},
 			{
 				name: 'Get M365 Users',
 				value: 'getM365Users',
-				action: 'Get M365 users for Microsoft 365 integration',
+				action: 'Get M365 users for microsoft 365 integration',
 				description: 'Get M365 users for Microsoft 365 integration',
 			},
 			{
 				name: 'Get Microsoft 365 Directory',
 				value: 'getMicrosoft365Directory',
-				action: 'Get Microsoft 365 directory for Microsoft 365 integration',
+				action: 'Get microsoft 365 directory for microsoft 365 integration',
 				description: 'Get Microsoft 365 directory for Microsoft 365 integration',
 			},
 			{
 				name: 'Get Microsoft Access Token',
 				value: 'getMicrosoftAccessToken',
-				action: 'Get Microsoft access token for Microsoft 365 integration',
+				action: 'Get microsoft access token for microsoft 365 integration',
 				description: 'Get Microsoft access token for Microsoft 365 integration',
 			},
 			{
 				name: 'Get Users by Principal Names',
 				value: 'getUsersByPrincipalNames',
-				action: 'Get users by principal names for Microsoft 365 integration',
+				action: 'Get users by principal names for microsoft 365 integration',
 				description: 'Get users by principal names for Microsoft 365 integration',
 			},
 			{
 				name: 'Test Presence',
 				value: 'testPresence',
-				action: 'Test presence for Microsoft 365 integration',
+				action: 'Test presence for microsoft 365 integration',
 				description: 'Test presence for Microsoft 365 integration',
 			},
 			{
 				name: 'Test Subscription',
 				value: 'testSubscription',
-				action: 'Test subscription for Microsoft 365 integration',
+				action: 'Test subscription for microsoft 365 integration',
 				description: 'Test subscription for Microsoft 365 integration',
 			},
 			{
 				name: 'Update',
 				value: 'updateMicrosoft365Integration',
-				action: 'Update Microsoft 365 integration',
+				action: 'Update microsoft 365 integration',
 				description: 'Change Microsoft 365 integration; only the fields you add are sent',
 			},
 		],
@@ -2952,37 +2952,37 @@ export const generatedProperties: INodeProperties[] = [
 			{
 				name: 'Check FQDN Record',
 				value: 'checkFqdnRecord',
-				action: 'Check FQDN record for Microsoft 365 Teams integration',
+				action: 'Check FQDN record for microsoft 365 teams integration',
 				description: 'Check FQDN record for Microsoft 365 Teams integration',
 			},
 			{
 				name: 'Check Map Users Script',
 				value: 'checkMapUsersScript',
-				action: 'Check map users script for Microsoft 365 Teams integration',
+				action: 'Check map users script for microsoft 365 teams integration',
 				description: 'Check map users script for Microsoft 365 Teams integration',
 			},
 			{
 				name: 'Get',
 				value: 'getMicrosoft365TeamsIntegration',
-				action: 'Get Microsoft 365 Teams integration',
+				action: 'Get microsoft 365 teams integration',
 				description: 'Retrieve the current Microsoft 365 Teams integration',
 			},
 			{
 				name: 'Get Dial Plan Script',
 				value: 'getDialPlanScript',
-				action: 'Get dial plan script for Microsoft 365 Teams integration',
+				action: 'Get dial plan script for microsoft 365 teams integration',
 				description: 'Get dial plan script for Microsoft 365 Teams integration',
 			},
 			{
 				name: 'Get Map Users Script',
 				value: 'getMapUsersScript',
-				action: 'Get map users script for Microsoft 365 Teams integration',
+				action: 'Get map users script for microsoft 365 teams integration',
 				description: 'Get map users script for Microsoft 365 Teams integration',
 			},
 			{
 				name: 'Update',
 				value: 'updateMicrosoft365TeamsIntegration',
-				action: 'Update Microsoft 365 Teams integration',
+				action: 'Update microsoft 365 teams integration',
 				description: 'Change Microsoft 365 Teams integration; only the fields you add are sent',
 			},
 		],
@@ -3041,7 +3041,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get My Group Partner Info',
 				value: 'getMyGroupPartnerInfo',
 				action: 'Get my group partner info',
-				description: 'Get my group partner info',
+				description: 'Get my group partner info with 3CX\'s GetMyGroupPartnerInfo function',
 			},
 			{
 				name: 'Get Restrictions',
@@ -3059,19 +3059,19 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Link My Group Partner',
 				value: 'linkMyGroupPartner',
 				action: 'Link my group partner',
-				description: 'Link my group partner',
+				description: 'Link my group partner with 3CX\'s LinkMyGroupPartner action',
 			},
 			{
 				name: 'Replace My Group License Key',
 				value: 'replaceMyGroupLicenseKey',
 				action: 'Replace my group license key',
-				description: 'Replace my group license key',
+				description: 'Replace my group license key with 3CX\'s ReplaceMyGroupLicenseKey action',
 			},
 			{
 				name: 'Unlink My Group Partner',
 				value: 'unlinkMyGroupPartner',
 				action: 'Unlink my group partner',
-				description: 'Unlink my group partner',
+				description: 'Unlink my group partner with 3CX\'s UnlinkMyGroupPartner action',
 			},
 			{
 				name: 'Update',
@@ -3256,25 +3256,25 @@ export const generatedProperties: INodeProperties[] = [
 			{
 				name: 'Delete',
 				value: 'deleteOAuthClient',
-				action: 'Delete an OAuth client',
+				action: 'Delete an oauth client',
 				description: 'Delete an OAuth client by its key',
 			},
 			{
 				name: 'Get',
 				value: 'getOAuthClient',
-				action: 'Get an OAuth client',
+				action: 'Get an oauth client',
 				description: 'Retrieve an OAuth client by its key',
 			},
 			{
 				name: 'Get Many',
 				value: 'listOAuthClient',
-				action: 'Get many OAuth clients',
+				action: 'Get many oauth clients',
 				description: 'List OAuth clients',
 			},
 			{
 				name: 'Refresh Client Metadata',
 				value: 'refreshClientMetadata',
-				action: 'Refresh client metadata of an OAuth client',
+				action: 'Refresh client metadata of an oauth client',
 				description: 'Refresh client metadata of an OAuth client',
 			},
 		],
@@ -3407,7 +3407,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Parameter by Name',
 				value: 'getParameterByName',
 				action: 'Get parameter by name',
-				description: 'Get parameter by name',
+				description: 'Get parameter by name with 3CX\'s GetParameterByName function',
 			},
 			{
 				name: 'Update',
@@ -3507,7 +3507,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Retrieve Peers by Numbers',
 				value: 'retreivePeersByNumbers',
 				action: 'Retrieve peers by numbers',
-				description: 'Retrieve peers by numbers',
+				description: 'Retrieve peers by numbers with 3CX\'s RetreivePeersByNumbers action',
 			},
 		],
 		default: 'listPeer',
@@ -3661,7 +3661,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Delete Playlist File',
 				value: 'deletePlaylistFile',
 				action: 'Delete playlist file',
-				description: 'Delete playlist file',
+				description: 'Delete playlist file with 3CX\'s DeletePlaylistFile action',
 			},
 			{
 				name: 'Download Playlist File',
@@ -3705,7 +3705,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Activate Prompt Set',
 				value: 'setActive',
 				action: 'Activate prompt set',
-				description: 'Activate prompt set',
+				description: 'Activate prompt set with 3CX\'s SetActive action',
 			},
 			{
 				name: 'Copy',
@@ -3729,7 +3729,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Active Prompt Set',
 				value: 'getActive',
 				action: 'Get active prompt set',
-				description: 'Get active prompt set',
+				description: 'Get active prompt set with 3CX\'s GetActive function',
 			},
 			{
 				name: 'Get Many',
@@ -3785,19 +3785,19 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Purge All Logs',
 				value: 'purgeAllLogs',
 				action: 'Purge all logs',
-				description: 'Purge all logs',
+				description: 'Purge all logs with 3CX\'s PurgeAllLogs action',
 			},
 			{
 				name: 'Purge Calls',
 				value: 'purgeCalls',
 				action: 'Purge calls',
-				description: 'Purge calls',
+				description: 'Purge calls with 3CX\'s PurgeCalls action',
 			},
 			{
 				name: 'Purge Chats',
 				value: 'purgeChats',
 				action: 'Purge chats',
-				description: 'Purge chats',
+				description: 'Purge chats with 3CX\'s PurgeChats action',
 			},
 		],
 		default: 'purgeAllLogs',
@@ -3847,7 +3847,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get First Available Queue Number',
 				value: 'getFirstAvailableQueueNumber',
 				action: 'Get first available queue number',
-				description: 'Get first available queue number',
+				description: 'Get first available queue number with 3CX\'s GetFirstAvailableQueueNumber function',
 			},
 			{
 				name: 'Get Managers',
@@ -3865,7 +3865,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Reset Queue Statistics',
 				value: 'resetQueueStatistics',
 				action: 'Reset queue statistics',
-				description: 'Reset queue statistics',
+				description: 'Reset queue statistics with 3CX\'s ResetQueueStatistics action',
 			},
 			{
 				name: 'Update',
@@ -3915,7 +3915,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get First Available Receptionist Number',
 				value: 'getFirstAvailableReceptionistNumber',
 				action: 'Get first available receptionist number',
-				description: 'Get first available receptionist number',
+				description: 'Get first available receptionist number with 3CX\'s GetFirstAvailableReceptionistNumber function',
 			},
 			{
 				name: 'Get Forwards',
@@ -3959,13 +3959,13 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Bulk Archive Recordings',
 				value: 'bulkRecordingsArchive',
 				action: 'Bulk archive recordings',
-				description: 'Bulk archive recordings',
+				description: 'Bulk archive recordings with 3CX\'s BulkRecordingsArchive action',
 			},
 			{
 				name: 'Bulk Delete Recordings',
 				value: 'bulkRecordingsDelete',
 				action: 'Bulk delete recordings',
-				description: 'Bulk delete recordings',
+				description: 'Bulk delete recordings with 3CX\'s BulkRecordingsDelete action',
 			},
 			{
 				name: 'Download Recording',
@@ -3983,7 +3983,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Recording Repository Settings',
 				value: 'getRecordingRepositorySettings',
 				action: 'Get recording repository settings',
-				description: 'Get recording repository settings',
+				description: 'Get recording repository settings with 3CX\'s GetRecordingRepositorySettings function',
 			},
 			{
 				name: 'Purge Archive',
@@ -4001,13 +4001,13 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Set Recording Repository Settings',
 				value: 'setRecordingRepositorySettings',
 				action: 'Set recording repository settings',
-				description: 'Set recording repository settings',
+				description: 'Set recording repository settings with 3CX\'s SetRecordingRepositorySettings action',
 			},
 			{
 				name: 'Transcribe Recordings',
 				value: 'transcribeRecordings',
 				action: 'Transcribe recordings',
-				description: 'Transcribe recordings',
+				description: 'Transcribe recordings with 3CX\'s TranscribeRecordings action',
 			},
 		],
 		default: 'listRecording',
@@ -4925,7 +4925,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get First Available Ring Group Number',
 				value: 'getFirstAvailableRingGroupNumber',
 				action: 'Get first available ring group number',
-				description: 'Get first available ring group number',
+				description: 'Get first available ring group number with 3CX\'s GetFirstAvailableRingGroupNumber function',
 			},
 			{
 				name: 'Get Many',
@@ -4980,7 +4980,7 @@ export const generatedProperties: INodeProperties[] = [
 			{
 				name: 'Get Many',
 				value: 'listSbc',
-				action: 'Get many SBCs',
+				action: 'Get many SBC servers',
 				description: 'List SBCs',
 			},
 			{
@@ -5463,7 +5463,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Finalize Trunk Provisioning',
 				value: 'finalizeTrunkProvisioning',
 				action: 'Finalize trunk provisioning',
-				description: 'Finalize trunk provisioning',
+				description: 'Finalize trunk provisioning with 3CX\'s FinalizeTrunkProvisioning action',
 			},
 			{
 				name: 'Get',
@@ -5481,7 +5481,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get First Available Trunk Number',
 				value: 'getFirstAvailableTrunkNumber',
 				action: 'Get first available trunk number',
-				description: 'Get first available trunk number',
+				description: 'Get first available trunk number with 3CX\'s GetFirstAvailableTrunkNumber function',
 			},
 			{
 				name: 'Get Many',
@@ -5511,7 +5511,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Initialize Trunk',
 				value: 'initTrunk',
 				action: 'Initialize trunk',
-				description: 'Initialize trunk',
+				description: 'Initialize trunk with 3CX\'s InitTrunk function',
 			},
 			{
 				name: 'Refresh Registration',
@@ -5611,54 +5611,54 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Get Prompt Set Updates',
 				value: 'getPromptSetUpdates',
 				action: 'Get prompt set updates',
-				description: 'Get prompt set updates',
+				description: 'Get prompt set updates with 3CX\'s GetPromptSetUpdates function',
 			},
 			{
 				name: 'Get Server CRM Updates',
 				value: 'getServerCrmUpdates',
 				action: 'Get server CRM updates',
-				description: 'Get server CRM updates',
+				description: 'Get server CRM updates with 3CX\'s GetServerCrmUpdates function',
 			},
 			{
 				name: 'Get Update Settings',
 				value: 'getUpdateSettings',
 				action: 'Get update settings',
-				description: 'Get update settings',
+				description: 'Get update settings with 3CX\'s GetUpdateSettings function',
 			},
 			{
 				name: 'Get Updates',
 				value: 'getUpdates',
 				action: 'Get updates',
-				description: 'Get updates',
+				description: 'Get updates with 3CX\'s GetUpdates function',
 			},
 			{
 				name: 'Get Updates Statistics',
 				value: 'getUpdatesStats',
 				action: 'Get updates statistics',
-				description: 'Get updates statistics',
+				description: 'Get updates statistics with 3CX\'s GetUpdatesStats function',
 			},
 			{
 				name: 'Has Debian Upgrade',
 				value: 'hasDebianUpgrade',
-				action: 'Has Debian upgrade for updates',
+				action: 'Has debian upgrade for updates',
 				description: 'Has Debian upgrade for updates',
 			},
 			{
 				name: 'Install Updates',
 				value: 'installUpdates',
 				action: 'Install updates',
-				description: 'Install updates',
+				description: 'Install updates with 3CX\'s InstallUpdates action',
 			},
 			{
 				name: 'Set Update Settings',
 				value: 'setUpdateSettings',
 				action: 'Set update settings',
-				description: 'Set update settings',
+				description: 'Set update settings with 3CX\'s SetUpdateSettings action',
 			},
 			{
 				name: 'Upgrade Debian',
 				value: 'upgradeDebian',
-				action: 'Upgrade Debian for updates',
+				action: 'Upgrade debian for updates',
 				description: 'Upgrade Debian for updates',
 			},
 		],
@@ -5823,7 +5823,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Make Call User Record Greeting',
 				value: 'makeCallUserRecordGreeting',
 				action: 'Make call user record greeting',
-				description: 'Make call user record greeting',
+				description: 'Make call user record greeting with 3CX\'s MakeCallUserRecordGreeting action',
 			},
 			{
 				name: 'Reboot Phone',
@@ -5877,7 +5877,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Update Multiple Users',
 				value: 'multiUserUpdate',
 				action: 'Update multiple users',
-				description: 'Update multiple users',
+				description: 'Update multiple users with 3CX\'s MultiUserUpdate action',
 			},
 			{
 				name: 'Upgrade Phone',
@@ -6078,13 +6078,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '[0]',
-		description: 'JSON array: [0]',
+		description: 'JSON array (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['regeneratePasswords'],
 			},
 		},
+		hint: 'e.g. [0]',
 	},
 	{
 		displayName: 'Name',
@@ -6309,7 +6309,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
-		description: 'Integer code of the call area; 0 = all, as public XAPI scripts send it. 3CX\'s spec gives no meaning for the other codes',
+		description: 'Integer code of the call area; 0 = all, as public XAPI scripts send it; 3CX\'s spec gives no meaning for the other codes',
 		displayOptions: {
 			show: {
 				operation: [
@@ -6331,7 +6331,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
-		description: 'Integer code of the call class; 0 = all, as public XAPI scripts send it. 3CX\'s spec gives no meaning for the other codes',
+		description: 'Integer code of the call class; 0 = all, as public XAPI scripts send it; 3CX\'s spec gives no meaning for the other codes',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallCostByExtensionGroup', 'getCallCostByExtensionGroupData'],
@@ -6410,7 +6410,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
-		description: 'Integer code of the call-duration filter; 0 = no duration filter, as public XAPI scripts send it. 3CX\'s spec gives no meaning for the other codes',
+		description: 'Integer code of the call-duration filter; 0 = no duration filter, as public XAPI scripts send it; 3CX\'s spec gives no meaning for the other codes',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallLog', 'getCallLogData', 'getOldCallLogData'],
@@ -6435,7 +6435,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
-		description: 'Integer code of which calls to include; 0 = all calls, as public XAPI scripts send it. 3CX\'s spec gives no meaning for the other codes (one public script uses 1 = answered, 2 = unanswered: unverified)',
+		description: 'Integer code of which calls to include; 0 = all calls, as public XAPI scripts send it; 3CX\'s spec gives no meaning for the other codes (one public script uses 1 = answered, 2 = unanswered: unverified)',
 		displayOptions: {
 			show: {
 				operation: [
@@ -6564,13 +6564,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"CategoryConfig": {"IsAuditLogsEnabled": false, "IsEventLogsEnabled": false, "IsSystemAlertsEnabled": false}, "CustomRelayConfig": {"ClientCertificate": {…}, "ClientPrivateKey": {…}, "Host": "string", "Port": 0, …}, "IntegrationType": "None|Custom"}',
-		description: 'JSON object: {"CategoryConfig": {"IsAuditLogsEnabled": false, "IsEventLogsEnabled": false, "IsSystemAlertsEnabled": false}, "CustomRelayConfig": {"ClientCertificate": {…}, "ClientPrivateKey": {…}, "Host": "string", "Port": 0, …}, "IntegrationType": "None|Custom"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['testConnection'],
 			},
 		},
+		hint: 'e.g. {"CategoryConfig": {"IsAuditLogsEnabled": false, "IsEventLogsEnabled": false, "IsSystemAlertsEnabled": false}, "CustomRelayConfig": {"ClientCertificate": {…}, "ClientPrivateKey": {…}, "Host": "string", "Port": 0, …}, "IntegrationType": "None|Custom"}',
 	},
 	{
 		displayName: 'Contact',
@@ -6590,13 +6590,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"Business": "string", "Business2": "string", "BusinessFax": "string", "CompanyName": "string", "ContactType": "3CX|CRM|Google|…", "Department": "string", "Email": "string", "FirstName": "string", …}',
-		description: 'JSON object: {"Business": "string", "Business2": "string", "BusinessFax": "string", "CompanyName": "string", "ContactType": "3CX|CRM|Google|…", "Department": "string", "Email": "string", "FirstName": "string", …}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['createContactByNumber'],
 			},
 		},
+		hint: 'e.g. {"Business": "string", "Business2": "string", "BusinessFax": "string", "CompanyName": "string", "ContactType": "3CX|CRM|Google|…", "Department": "string", "Email": "string", "FirstName": "string", …}',
 	},
 	{
 		displayName: 'Contact',
@@ -6676,13 +6676,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '[{"CountryName": "string", "Id": 0, "Invalid": false, "Prefix": "string", "Rate": 0, "ReadOnly": false}]',
-		description: 'JSON array: [{"CountryName": "string", "Id": 0, "Invalid": false, "Prefix": "string", "Rate": 0, "ReadOnly": false}]',
+		description: 'JSON array (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['updateCost'],
 			},
 		},
+		hint: 'e.g. [{"CountryName": "string", "Id": 0, "Invalid": false, "Prefix": "string", "Rate": 0, "ReadOnly": false}]',
 	},
 	{
 		displayName: 'Days',
@@ -6702,26 +6702,26 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'description',
 		type: 'json',
 		default: '',
-		placeholder: '{"Contents": {"CallHistory": false, "DisableBackupCompression": false, "EncryptBackup": false, "EncryptBackupPassword": {…}, …}, "Name": "string"}',
-		description: 'JSON object: {"Contents": {"CallHistory": false, "DisableBackupCompression": false, "EncryptBackup": false, "EncryptBackupPassword": {…}, …}, "Name": "string"}; leave empty to send nothing',
+		description: 'JSON object (shape below); leave empty to send nothing',
 		displayOptions: {
 			show: {
 				operation: ['backup'],
 			},
 		},
+		hint: 'e.g. {"Contents": {"CallHistory": false, "DisableBackupCompression": false, "EncryptBackup": false, "EncryptBackupPassword": {…}, …}, "Name": "string"}',
 	},
 	{
 		displayName: 'Description',
 		name: 'description',
 		type: 'json',
 		default: '',
-		placeholder: '{"GrantPeriodDays": 0, "IssueDescription": "string", "Name": "string", "PhoneNumber": "string", "ReplyEmail": "string"}',
-		description: 'JSON object: {"GrantPeriodDays": 0, "IssueDescription": "string", "Name": "string", "PhoneNumber": "string", "ReplyEmail": "string"}; leave empty to send nothing',
+		description: 'JSON object (shape below); leave empty to send nothing',
 		displayOptions: {
 			show: {
 				operation: ['requestHelp'],
 			},
 		},
+		hint: 'e.g. {"GrantPeriodDays": 0, "IssueDescription": "string", "Name": "string", "PhoneNumber": "string", "ReplyEmail": "string"}',
 	},
 	{
 		displayName: 'Destination',
@@ -6753,7 +6753,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
-		description: 'Integer code of who received the call; 0 = any destination, as public XAPI scripts send it. 3CX\'s spec gives no meaning for the other codes',
+		description: 'Integer code of who received the call; 0 = any destination, as public XAPI scripts send it; 3CX\'s spec gives no meaning for the other codes',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallLog', 'getCallLogData', 'getOldCallLogData'],
@@ -6766,13 +6766,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"ExchangeCalendarProfileSwitching": false, "ExchangeEmailAddresses": ["string"], "ExchangeFolders": ["string"], "ExchangePassword": {"Concealed": false, "Value": "string"}, "ExchangeServerUrl": "string", "ExchangeUser": "string"}',
-		description: 'JSON object: {"ExchangeCalendarProfileSwitching": false, "ExchangeEmailAddresses": ["string"], "ExchangeFolders": ["string"], "ExchangePassword": {"Concealed": false, "Value": "string"}, "ExchangeServerUrl": "string", "ExchangeUser": "string"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['setDirSearchSettings'],
 			},
 		},
+		hint: 'e.g. {"ExchangeCalendarProfileSwitching": false, "ExchangeEmailAddresses": ["string"], "ExchangeFolders": ["string"], "ExchangePassword": {"Concealed": false, "Value": "string"}, "ExchangeServerUrl": "string", "ExchangeUser": "string"}',
 	},
 	{
 		displayName: 'DN',
@@ -6881,13 +6881,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '["string"]',
-		description: 'JSON array: ["string"]',
+		description: 'JSON array (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['getDuplicatedEmails'],
 			},
 		},
+		hint: 'e.g. ["string"]',
 	},
 	{
 		displayName: 'Enable',
@@ -7451,13 +7451,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '["string"]',
-		description: 'JSON array: ["string"]',
+		description: 'JSON array (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['bulkLinksDelete', 'bulkNumbersDelete'],
 			},
 		},
+		hint: 'e.g. ["string"]',
 	},
 	{
 		displayName: 'IDs',
@@ -7465,8 +7465,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '[0]',
-		description: 'JSON array: [0]',
+		description: 'JSON array (shape below)',
 		displayOptions: {
 			show: {
 				operation: [
@@ -7487,6 +7486,7 @@ export const generatedProperties: INodeProperties[] = [
 				],
 			},
 		},
+		hint: 'e.g. [0]',
 	},
 	{
 		displayName: 'Include Queue Calls',
@@ -7512,13 +7512,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"Entries": ["GUID"], "Key": "GUID"}',
-		description: 'JSON object: {"Entries": ["GUID"], "Key": "GUID"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['installUpdates'],
 			},
 		},
+		hint: 'e.g. {"Entries": ["GUID"], "Key": "GUID"}',
 	},
 	{
 		displayName: 'Key',
@@ -7551,13 +7551,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"CompanyName": "string", "ContactName": "string", "Country": "string", "Email": "string", "Phone": "string"}',
-		description: 'JSON object: {"CompanyName": "string", "ContactName": "string", "Country": "string", "Email": "string", "Phone": "string"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['editLicenseInfo'],
 			},
 		},
+		hint: 'e.g. {"CompanyName": "string", "ContactName": "string", "Country": "string", "Email": "string", "Phone": "string"}',
 	},
 	{
 		displayName: 'Limit',
@@ -7577,13 +7577,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '[{"FriendlyName": "string", "Id": "string"}]',
-		description: 'JSON array: [{"FriendlyName": "string", "Id": "string"}]',
+		description: 'JSON array (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['update'],
 			},
 		},
+		hint: 'e.g. [{"FriendlyName": "string", "Id": "string"}]',
 	},
 	{
 		displayName: 'MAC',
@@ -7603,13 +7603,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '["string"]',
-		description: 'JSON array: ["string"]',
+		description: 'JSON array (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['getPhoneRegistrars'],
 			},
 		},
+		hint: 'e.g. ["string"]',
 	},
 	{
 		displayName: 'Mode',
@@ -7643,13 +7643,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"Bytes": 0, "CreatedAt": "2025-01-31T08:00:00Z", "Description": "string", "Expiration": {"Anchor": "string", "Days": 0, "ExpiresAt": "2025-01-31T08:00:00Z", "LastActiveAt": "2025-01-31T08:00:00Z"}, "FilesCompleted": 0, "FilesTotal": 0, "Id": "string", "Name": "string", …}',
-		description: 'JSON object: {"Bytes": 0, "CreatedAt": "2025-01-31T08:00:00Z", "Description": "string", "Expiration": {"Anchor": "string", "Days": 0, "ExpiresAt": "2025-01-31T08:00:00Z", "LastActiveAt": "2025-01-31T08:00:00Z"}, "FilesCompleted": 0, "FilesTotal": 0, "Id": "string", "Name": "string", …}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['createVectorStore', 'updateVectorStore'],
 			},
 		},
+		hint: 'e.g. {"Bytes": 0, "CreatedAt": "2025-01-31T08:00:00Z", "Description": "string", "Expiration": {"Anchor": "string", "Days": 0, "ExpiresAt": "2025-01-31T08:00:00Z", "LastActiveAt": "2025-01-31T08:00:00Z"}, "FilesCompleted": 0, "FilesTotal": 0, "Id": "string", "Name": "string", …}',
 	},
 	{
 		displayName: 'Model',
@@ -7657,13 +7657,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"FileIds": ["string"], "VectorId": "string"}',
-		description: 'JSON object: {"FileIds": ["string"], "VectorId": "string"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['addVectorStoreFiles', 'batchDeleteFiles'],
 			},
 		},
+		hint: 'e.g. {"FileIds": ["string"], "VectorId": "string"}',
 	},
 	{
 		displayName: 'Model',
@@ -7671,13 +7671,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"AccountSid": "string", "ApiKey": "string", "NextPageToken": "string", "PhonesPageSize": 0, "Type": "Voxtelesys|Twilio"}',
-		description: 'JSON object: {"AccountSid": "string", "ApiKey": "string", "NextPageToken": "string", "PhonesPageSize": 0, "Type": "Voxtelesys|Twilio"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['getProviderPhones'],
 			},
 		},
+		hint: 'e.g. {"AccountSid": "string", "ApiKey": "string", "NextPageToken": "string", "PhonesPageSize": 0, "Type": "Voxtelesys|Twilio"}',
 	},
 	{
 		displayName: 'Model',
@@ -7685,13 +7685,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"AccountSid": "string", "ApiKey": "string", "Name": "string", "PhoneNumbers": [{"FriendlyName": "string", "IsInTrunk": false, "IsMessagingEnabled": false, "PhoneNumber": "string", …}], "Type": "Voxtelesys|Twilio"}',
-		description: 'JSON object: {"AccountSid": "string", "ApiKey": "string", "Name": "string", "PhoneNumbers": [{"FriendlyName": "string", "IsInTrunk": false, "IsMessagingEnabled": false, "PhoneNumber": "string", …}], "Type": "Voxtelesys|Twilio"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['finalizeTrunkProvisioning'],
 			},
 		},
+		hint: 'e.g. {"AccountSid": "string", "ApiKey": "string", "Name": "string", "PhoneNumbers": [{"FriendlyName": "string", "IsInTrunk": false, "IsMessagingEnabled": false, "PhoneNumber": "string", …}], "Type": "Voxtelesys|Twilio"}',
 	},
 	{
 		displayName: 'Model',
@@ -7699,13 +7699,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"FriendlyName": "string", "Pair": "string"}',
-		description: 'JSON object: {"FriendlyName": "string", "Pair": "string"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['validateLink'],
 			},
 		},
+		hint: 'e.g. {"FriendlyName": "string", "Pair": "string"}',
 	},
 	{
 		displayName: 'Name',
@@ -7736,52 +7736,52 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'optionsJson',
 		type: 'json',
 		default: '',
-		placeholder: '{"Count": 0, "NextPageToken": "string", "Search": "string", "TypeOfUser": "Users|SharedMailboxes|LicensedUsers"}',
-		description: 'JSON object: {"Count": 0, "NextPageToken": "string", "Search": "string", "TypeOfUser": "Users|SharedMailboxes|LicensedUsers"}; leave empty to send nothing',
+		description: 'JSON object (shape below); leave empty to send nothing',
 		displayOptions: {
 			show: {
 				operation: ['getGoogleUsers', 'getM365Users'],
 			},
 		},
+		hint: 'e.g. {"Count": 0, "NextPageToken": "string", "Search": "string", "TypeOfUser": "Users|SharedMailboxes|LicensedUsers"}',
 	},
 	{
 		displayName: 'Options',
 		name: 'optionsJson',
 		type: 'json',
 		default: '',
-		placeholder: '{"Count": 0, "NextPageToken": "string", "Search": "string"}',
-		description: 'JSON object: {"Count": 0, "NextPageToken": "string", "Search": "string"}; leave empty to send nothing',
+		description: 'JSON object (shape below); leave empty to send nothing',
 		displayOptions: {
 			show: {
 				operation: ['getM365Groups'],
 			},
 		},
+		hint: 'e.g. {"Count": 0, "NextPageToken": "string", "Search": "string"}',
 	},
 	{
 		displayName: 'Options',
 		name: 'optionsJson',
 		type: 'json',
 		default: '',
-		placeholder: '{"Blocking": false, "Compacting": false, "Generation": 0, "Mode": "Default|Forced|Optimized|…"}',
-		description: 'JSON object: {"Blocking": false, "Compacting": false, "Generation": 0, "Mode": "Default|Forced|Optimized|…"}; leave empty to send nothing',
+		description: 'JSON object (shape below); leave empty to send nothing',
 		displayOptions: {
 			show: {
 				operation: ['garbageCollect'],
 			},
 		},
+		hint: 'e.g. {"Blocking": false, "Compacting": false, "Generation": 0, "Mode": "Default|Forced|Optimized|…"}',
 	},
 	{
 		displayName: 'Options',
 		name: 'optionsJson',
 		type: 'json',
 		default: '',
-		placeholder: '{"ServiceNames": ["string"]}',
-		description: 'JSON object: {"ServiceNames": ["string"]}; leave empty to send nothing',
+		description: 'JSON object (shape below); leave empty to send nothing',
 		displayOptions: {
 			show: {
 				operation: ['disable', 'enable', 'restart', 'start', 'stop'],
 			},
 		},
+		hint: 'e.g. {"ServiceNames": ["string"]}',
 	},
 	{
 		displayName: 'Opts',
@@ -7789,13 +7789,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"ConfigurationLink": false, "DeskphonePassword": false, "RpsKey": false, "SendWelcomeEmail": false, "SipAuth": false, "VoicemailPIN": false, "WebclientPassword": false}',
-		description: 'JSON object: {"ConfigurationLink": false, "DeskphonePassword": false, "RpsKey": false, "SendWelcomeEmail": false, "SipAuth": false, "VoicemailPIN": false, "WebclientPassword": false}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['regenerate', 'regeneratePasswords'],
 			},
 		},
+		hint: 'e.g. {"ConfigurationLink": false, "DeskphonePassword": false, "RpsKey": false, "SendWelcomeEmail": false, "SipAuth": false, "VoicemailPIN": false, "WebclientPassword": false}',
 	},
 	{
 		displayName: 'Outbound Rule',
@@ -7845,13 +7845,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"CultureCode": "string", "Description": "string", "Folder": "string", "Id": 0, "LanguageCode": "string", "PromptSetName": "string", "PromptSetType": "System|Custom", "UseAlternateNumberPronunciation": false, …}',
-		description: 'JSON object: {"CultureCode": "string", "Description": "string", "Folder": "string", "Id": 0, "LanguageCode": "string", "PromptSetName": "string", "PromptSetType": "System|Custom", "UseAlternateNumberPronunciation": false, …}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['copy'],
 			},
 		},
+		hint: 'e.g. {"CultureCode": "string", "Description": "string", "Folder": "string", "Id": 0, "LanguageCode": "string", "PromptSetName": "string", "PromptSetType": "System|Custom", "UseAlternateNumberPronunciation": false, …}',
 	},
 	{
 		displayName: 'Parameter',
@@ -7901,13 +7901,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"Filesystem": "Local|Ftp|GoogleDrive|…", "Json": "string", "Path": "string"}',
-		description: 'JSON object: {"Filesystem": "Local|Ftp|GoogleDrive|…", "Json": "string", "Path": "string"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['getDirectoryInfo'],
 			},
 		},
+		hint: 'e.g. {"Filesystem": "Local|Ftp|GoogleDrive|…", "Json": "string", "Path": "string"}',
 	},
 	{
 		displayName: 'Parking',
@@ -7963,7 +7963,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
-		description: 'Integer code of the chat participant type; 0 = all, as public XAPI scripts send it. 3CX\'s spec gives no meaning for the other codes',
+		description: 'Integer code of the chat participant type; 0 = all, as public XAPI scripts send it; 3CX\'s spec gives no meaning for the other codes',
 		displayOptions: {
 			show: {
 				operation: [
@@ -8002,13 +8002,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"DnNumbers": ["string"], "IsReportPeers": false}',
-		description: 'JSON object: {"DnNumbers": ["string"], "IsReportPeers": false}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['retreivePeersByNumbers'],
 			},
 		},
+		hint: 'e.g. {"DnNumbers": ["string"], "IsReportPeers": false}',
 	},
 	{
 		displayName: 'Period',
@@ -8016,13 +8016,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"All": false, "Start": "2025-01-31T08:00:00Z", "Stop": "2025-01-31T08:00:00Z"}',
-		description: 'JSON object: {"All": false, "Start": "2025-01-31T08:00:00Z", "Stop": "2025-01-31T08:00:00Z"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['purgeCalls', 'purgeChats'],
 			},
 		},
+		hint: 'e.g. {"All": false, "Start": "2025-01-31T08:00:00Z", "Stop": "2025-01-31T08:00:00Z"}',
 	},
 	{
 		displayName: 'Period From',
@@ -8116,13 +8116,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"Model": "string", "UserAgent": "string"}',
-		description: 'JSON object: {"Model": "string", "UserAgent": "string"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['installFirmware'],
 			},
 		},
+		hint: 'e.g. {"Model": "string", "UserAgent": "string"}',
 	},
 	{
 		displayName: 'Phone Template',
@@ -8208,13 +8208,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '["string"]',
-		description: 'JSON array: ["string"]',
+		description: 'JSON array (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['getUsersByPrincipalNames'],
 			},
 		},
+		hint: 'e.g. ["string"]',
 	},
 	{
 		displayName: 'Prompt ID',
@@ -8286,13 +8286,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"Description": "string", "Id": 0, "Name": "string", "Value": "string"}',
-		description: 'JSON object: {"Description": "string", "Id": 0, "Name": "string", "Value": "string"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['createDNProperty', 'updateDNProperty'],
 			},
 		},
+		hint: 'e.g. {"Description": "string", "Id": 0, "Name": "string", "Value": "string"}',
 	},
 	{
 		displayName: 'Property Name',
@@ -8323,13 +8323,13 @@ export const generatedProperties: INodeProperties[] = [
 		name: 'purgeObject',
 		type: 'json',
 		default: '',
-		placeholder: '{"Ids": [0]}',
-		description: 'JSON object: {"Ids": [0]}; leave empty to send nothing',
+		description: 'JSON object (shape below); leave empty to send nothing',
 		displayOptions: {
 			show: {
 				operation: ['purge'],
 			},
 		},
+		hint: 'e.g. {"Ids": [0]}',
 	},
 	{
 		displayName: 'Query',
@@ -8545,13 +8545,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"ErrorMessage": "string", "McuId": "string", "Operation": "Create|Delete", "RequestExpiration": "2025-01-31T08:00:00Z", "State": "Pending|Success|Failure"}',
-		description: 'JSON object: {"ErrorMessage": "string", "McuId": "string", "Operation": "Create|Delete", "RequestExpiration": "2025-01-31T08:00:00Z", "State": "Pending|Success|Failure"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['updateMCURequestStatus'],
 			},
 		},
+		hint: 'e.g. {"ErrorMessage": "string", "McuId": "string", "Operation": "Create|Delete", "RequestExpiration": "2025-01-31T08:00:00Z", "State": "Pending|Success|Failure"}',
 	},
 	{
 		displayName: 'Request',
@@ -8559,13 +8559,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"EventId": 0, "Params": ["string"], "Source": "string", "Type": "Error|Warning|Info"}',
-		description: 'JSON object: {"EventId": 0, "Params": ["string"], "Source": "string", "Type": "Error|Warning|Info"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['reportLogEvent'],
 			},
 		},
+		hint: 'e.g. {"EventId": 0, "Params": ["string"], "Source": "string", "Type": "Error|Warning|Info"}',
 	},
 	{
 		displayName: 'Reseller ID',
@@ -8650,13 +8650,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"Id": 0, "Routes": [{"DID": "string", "DisplayName": "string", "TrunkId": 0}]}',
-		description: 'JSON object: {"Id": 0, "Routes": [{"DID": "string", "DisplayName": "string", "TrunkId": 0}]}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['setRoutes'],
 			},
 		},
+		hint: 'e.g. {"Id": 0, "Routes": [{"DID": "string", "DisplayName": "string", "TrunkId": 0}]}',
 	},
 	{
 		displayName: 'SBC',
@@ -8751,13 +8751,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"DateTime": "2025-01-31T08:00:00Z", "Destination": "string", "Template": "string", "Variables": [{"Name": "string", "Value": "string"}]}',
-		description: 'JSON object: {"DateTime": "2025-01-31T08:00:00Z", "Destination": "string", "Template": "string", "Variables": [{"Name": "string", "Value": "string"}]}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['sendEmail'],
 			},
 		},
+		hint: 'e.g. {"DateTime": "2025-01-31T08:00:00Z", "Destination": "string", "Template": "string", "Variables": [{"Name": "string", "Value": "string"}]}',
 	},
 	{
 		displayName: 'Service Principal',
@@ -8807,13 +8807,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"Condition": "AllService|AnyService", "Enabled": false, "Interval": 0, "Mode": "Active|Passive", "PostStartScript": "string", "PreStartScript": "string", "RemoteServer": "string", "TestSIPServer": false, …}',
-		description: 'JSON object: {"Condition": "AllService|AnyService", "Enabled": false, "Interval": 0, "Mode": "Active|Passive", "PostStartScript": "string", "PreStartScript": "string", "RemoteServer": "string", "TestSIPServer": false, …}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['setBackupFailoverSettings'],
 			},
 		},
+		hint: 'e.g. {"Condition": "AllService|AnyService", "Enabled": false, "Interval": 0, "Mode": "Active|Passive", "PostStartScript": "string", "PreStartScript": "string", "RemoteServer": "string", "TestSIPServer": false, …}',
 	},
 	{
 		displayName: 'Settings',
@@ -8821,13 +8821,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"Contents": {"CallHistory": false, "DisableBackupCompression": false, "EncryptBackup": false, "EncryptBackupPassword": {…}, …}, "Rotation": 0, "Schedule": {"Day": "Sunday|Monday|Tuesday|…", "RepeatHours": 0, "RepeatMinutes": 0, "ScheduleType": "Daily|Weekly|Monthly|…", …}, "ScheduleEnabled": false}',
-		description: 'JSON object: {"Contents": {"CallHistory": false, "DisableBackupCompression": false, "EncryptBackup": false, "EncryptBackupPassword": {…}, …}, "Rotation": 0, "Schedule": {"Day": "Sunday|Monday|Tuesday|…", "RepeatHours": 0, "RepeatMinutes": 0, "ScheduleType": "Daily|Weekly|Monthly|…", …}, "ScheduleEnabled": false}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['setBackupSettings'],
 			},
 		},
+		hint: 'e.g. {"Contents": {"CallHistory": false, "DisableBackupCompression": false, "EncryptBackup": false, "EncryptBackupPassword": {…}, …}, "Rotation": 0, "Schedule": {"Day": "Sunday|Monday|Tuesday|…", "RepeatHours": 0, "RepeatMinutes": 0, "ScheduleType": "Daily|Weekly|Monthly|…", …}, "ScheduleEnabled": false}',
 	},
 	{
 		displayName: 'Settings',
@@ -8835,13 +8835,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"Location": {"FileSystemType": "Local|Ftp|GoogleDrive|…", "FtpPassword": {…}, "FtpPath": "string", "FtpUser": "string", …}}',
-		description: 'JSON object: {"Location": {"FileSystemType": "Local|Ftp|GoogleDrive|…", "FtpPassword": {…}, "FtpPath": "string", "FtpUser": "string", …}}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['setBackupRepositorySettings'],
 			},
 		},
+		hint: 'e.g. {"Location": {"FileSystemType": "Local|Ftp|GoogleDrive|…", "FtpPassword": {…}, "FtpPath": "string", "FtpUser": "string", …}}',
 	},
 	{
 		displayName: 'Settings',
@@ -8849,13 +8849,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"EncryptBackup": false, "EncryptBackupPassword": {"Concealed": false, "Value": "string"}, "Schedule": {"Day": "Sunday|Monday|Tuesday|…", "RepeatHours": 0, "RepeatMinutes": 0, "ScheduleType": "Daily|Weekly|Monthly|…", …}, "ScheduleEnabled": false}',
-		description: 'JSON object: {"EncryptBackup": false, "EncryptBackupPassword": {"Concealed": false, "Value": "string"}, "Schedule": {"Day": "Sunday|Monday|Tuesday|…", "RepeatHours": 0, "RepeatMinutes": 0, "ScheduleType": "Daily|Weekly|Monthly|…", …}, "ScheduleEnabled": false}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['setRestoreSettings'],
 			},
 		},
+		hint: 'e.g. {"EncryptBackup": false, "EncryptBackupPassword": {"Concealed": false, "Value": "string"}, "Schedule": {"Day": "Sunday|Monday|Tuesday|…", "RepeatHours": 0, "RepeatMinutes": 0, "ScheduleType": "Daily|Weekly|Monthly|…", …}, "ScheduleEnabled": false}',
 	},
 	{
 		displayName: 'Settings',
@@ -8863,13 +8863,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"CanEditMailServerType": false, "MailAddress": "string", "MailPassword": {"Concealed": false, "Value": "string"}, "MailServer": "string", "MailServerType": "Tcx|MS365|Custom|…", "MailSslEnabled": false, "MailUser": "string"}',
-		description: 'JSON object: {"CanEditMailServerType": false, "MailAddress": "string", "MailPassword": {"Concealed": false, "Value": "string"}, "MailServer": "string", "MailServerType": "Tcx|MS365|Custom|…", "MailSslEnabled": false, "MailUser": "string"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['testEmail'],
 			},
 		},
+		hint: 'e.g. {"CanEditMailServerType": false, "MailAddress": "string", "MailPassword": {"Concealed": false, "Value": "string"}, "MailServer": "string", "MailServerType": "Tcx|MS365|Custom|…", "MailSslEnabled": false, "MailUser": "string"}',
 	},
 	{
 		displayName: 'Settings',
@@ -8877,13 +8877,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"AutoDeleteRecordingDays": 0, "AutoDeleteRecordingEnabled": false, "IsRecordingArchiveEnabled": false, "RecordingDiskSpace": 0, "RecordingPath": "string", "RecordingsQuota": 0, "RecordingUsedSpace": 0}',
-		description: 'JSON object: {"AutoDeleteRecordingDays": 0, "AutoDeleteRecordingEnabled": false, "IsRecordingArchiveEnabled": false, "RecordingDiskSpace": 0, "RecordingPath": "string", "RecordingsQuota": 0, "RecordingUsedSpace": 0}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['setRecordingRepositorySettings'],
 			},
 		},
+		hint: 'e.g. {"AutoDeleteRecordingDays": 0, "AutoDeleteRecordingEnabled": false, "IsRecordingArchiveEnabled": false, "RecordingDiskSpace": 0, "RecordingPath": "string", "RecordingsQuota": 0, "RecordingUsedSpace": 0}',
 	},
 	{
 		displayName: 'Settings',
@@ -8891,13 +8891,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"AutoUpdateEnabled": false, "Schedule": {"Day": "Sunday|Monday|Tuesday|…", "RepeatHours": 0, "RepeatMinutes": 0, "ScheduleType": "Daily|Weekly|Monthly|…", …}}',
-		description: 'JSON object: {"AutoUpdateEnabled": false, "Schedule": {"Day": "Sunday|Monday|Tuesday|…", "RepeatHours": 0, "RepeatMinutes": 0, "ScheduleType": "Daily|Weekly|Monthly|…", …}}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['setUpdateSettings'],
 			},
 		},
+		hint: 'e.g. {"AutoUpdateEnabled": false, "Schedule": {"Day": "Sunday|Monday|Tuesday|…", "RepeatHours": 0, "RepeatMinutes": 0, "ScheduleType": "Daily|Weekly|Monthly|…", …}}',
 	},
 	{
 		displayName: 'Severity',
@@ -8941,7 +8941,7 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'number',
 		required: true,
 		default: 0,
-		description: 'Integer code of who made the call; 0 = any source, as public XAPI scripts send it. 3CX\'s spec gives no meaning for the other codes',
+		description: 'Integer code of who made the call; 0 = any source, as public XAPI scripts send it; 3CX\'s spec gives no meaning for the other codes',
 		displayOptions: {
 			show: {
 				operation: ['downloadCallLog', 'getCallLogData', 'getOldCallLogData'],
@@ -9031,13 +9031,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"PKCECodeVerifier": "string", "RedirectUri": "string", "Variable": "string"}',
-		description: 'JSON object: {"PKCECodeVerifier": "string", "RedirectUri": "string", "Variable": "string"}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['setOAuthState'],
 			},
 		},
+		hint: 'e.g. {"PKCECodeVerifier": "string", "RedirectUri": "string", "Variable": "string"}',
 	},
 	{
 		displayName: 'Strict',
@@ -9293,13 +9293,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"Id": 0, "Number": "string", "TranscriptionMode": "Nothing|Voicemail|Recordings|…", "CallUsEnableChat": false, "CallUsEnablePhone": false, "CallUsEnableVideo": false, "CallUsRequirement": "Both|Name|Email|…", "ClickToCallId": "string", …}',
-		description: 'JSON object: {"Id": 0, "Number": "string", "TranscriptionMode": "Nothing|Voicemail|Recordings|…", "CallUsEnableChat": false, "CallUsEnablePhone": false, "CallUsEnableVideo": false, "CallUsRequirement": "Both|Name|Email|…", "ClickToCallId": "string", …}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['bulkUpdate'],
 			},
 		},
+		hint: 'e.g. {"Id": 0, "Number": "string", "TranscriptionMode": "Nothing|Voicemail|Recordings|…", "CallUsEnableChat": false, "CallUsEnablePhone": false, "CallUsEnableVideo": false, "CallUsRequirement": "Both|Name|Email|…", "ClickToCallId": "string", …}',
 	},
 	{
 		displayName: 'User',
@@ -9307,13 +9307,13 @@ export const generatedProperties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '',
-		placeholder: '{"AgentSettings": {"AbusiveCallerAction": {…}, "AgentFallback": {…}, "AgentType": "string", "AllowedExtensions": "string", …}, "AllowLanOnly": false, "AllowOwnRecordings": false, "Blfs": "string", "BossSecretaryRequiresFullEdit": false, "CallScreening": false, "CanMoveForwardingExceptions": false, "DatevEnabled": false, …}',
-		description: 'JSON object: {"AgentSettings": {"AbusiveCallerAction": {…}, "AgentFallback": {…}, "AgentType": "string", "AllowedExtensions": "string", …}, "AllowLanOnly": false, "AllowOwnRecordings": false, "Blfs": "string", "BossSecretaryRequiresFullEdit": false, "CallScreening": false, "CanMoveForwardingExceptions": false, "DatevEnabled": false, …}',
+		description: 'JSON object (shape below)',
 		displayOptions: {
 			show: {
 				operation: ['multiUserUpdate'],
 			},
 		},
+		hint: 'e.g. {"AgentSettings": {"AbusiveCallerAction": {…}, "AgentFallback": {…}, "AgentType": "string", "AllowedExtensions": "string", …}, "AllowLanOnly": false, "AllowOwnRecordings": false, "Blfs": "string", "BossSecretaryRequiresFullEdit": false, "CallScreening": false, "CanMoveForwardingExceptions": false, "DatevEnabled": false, …}',
 	},
 	{
 		displayName: 'User ID',
@@ -9537,7 +9537,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'APIKey',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Concealed": false, "Value": "string"}',
+				hint: 'JSON object, e.g. {"Concealed": false, "Value": "string"}',
 			},
 			{
 				displayName: 'Company Description',
@@ -9562,7 +9562,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ManagementAPIKey',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Concealed": false, "Value": "string"}',
+				hint: 'JSON object, e.g. {"Concealed": false, "Value": "string"}',
 			},
 			{
 				displayName: 'Provider',
@@ -9595,14 +9595,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'S3Config',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"ApplyBucket": false, "BucketName": "string", "Region": "string"}',
+				hint: 'JSON object, e.g. {"ApplyBucket": false, "BucketName": "string", "Region": "string"}',
 			},
 			{
 				displayName: 'Service Account Credentials',
 				name: 'ServiceAccountCredentials',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"AccessKey": "string", "SecretKey": {"Concealed": false, "Value": "string"}}',
+				hint: 'JSON object, e.g. {"AccessKey": "string", "SecretKey": {"Concealed": false, "Value": "string"}}',
 			},
 		],
 	},
@@ -9814,7 +9814,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'EnabledFields',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Length": 0, "Name": "string"}]',
+				hint: 'JSON array, e.g. [{"Length": 0, "Name": "string"}]',
 			},
 			{
 				displayName: 'Log Size',
@@ -9851,7 +9851,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'PossibleFields',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Remove Comma Delimiters',
@@ -9911,7 +9911,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Groups',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
+				hint: 'JSON array, e.g. [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
 			},
 			{
 				displayName: 'ID',
@@ -10010,7 +10010,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Trunk',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Id": 0, "Number": "string", "TranscriptionMode": "Nothing|Voicemail|Recordings|…", "AuthID": "string", "AuthPassword": {"Concealed": false, "Value": "string"}, "Certificate": "string", "CertificateExpirationDate": "string", "CertificateName": "string", …}',
+				hint: 'JSON object, e.g. {"Id": 0, "Number": "string", "TranscriptionMode": "Nothing|Voicemail|Recordings|…", "AuthID": "string", "AuthPassword": {"Concealed": false, "Value": "string"}, "Certificate": "string", "CertificateExpirationDate": "string", "CertificateName": "string", …}',
 			},
 		],
 	},
@@ -10110,28 +10110,28 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'International',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"DigitsLength": "string", "Prefix": "string"}',
+				hint: 'JSON object, e.g. {"DigitsLength": "string", "Prefix": "string"}',
 			},
 			{
 				displayName: 'Local',
 				name: 'Local',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"DigitsLength": "string", "Prefix": "string"}',
+				hint: 'JSON object, e.g. {"DigitsLength": "string", "Prefix": "string"}',
 			},
 			{
 				displayName: 'Mobile',
 				name: 'Mobile',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"DigitsLength": "string", "Prefix": "string"}',
+				hint: 'JSON object, e.g. {"DigitsLength": "string", "Prefix": "string"}',
 			},
 			{
 				displayName: 'National',
 				name: 'National',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"DigitsLength": "string", "Prefix": "string"}',
+				hint: 'JSON object, e.g. {"DigitsLength": "string", "Prefix": "string"}',
 			},
 		],
 	},
@@ -10187,14 +10187,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ExternalCodecList',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Local Codec List',
 				name: 'LocalCodecList',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 		],
 	},
@@ -10342,7 +10342,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'IpWhitelist',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'My IP Address',
@@ -10504,7 +10504,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'CountryCodes',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 		],
 	},
@@ -10580,14 +10580,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'PossibleValues',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Id": 0, "Name": "string"}]',
+				hint: 'JSON array, e.g. [{"Id": 0, "Name": "string"}]',
 			},
 			{
 				displayName: 'Variable Choices',
 				name: 'VariableChoices',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Key": "string", "Value": "string"}]',
+				hint: 'JSON array, e.g. [{"Key": "string", "Value": "string"}]',
 			},
 		],
 	},
@@ -10608,7 +10608,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'DataTypesToOffload',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"AudioMetrics": false, "CallHistory": false, "Recordings": false, "SystemMetrics": false}',
+				hint: 'JSON object, e.g. {"AudioMetrics": false, "CallHistory": false, "Recordings": false, "SystemMetrics": false}',
 			},
 			{
 				displayName: 'Is Big Query Enabled',
@@ -10657,28 +10657,28 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'RemoteMySqlConfig',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Database": "string", "Host": "string", "Password": {"Concealed": false, "Value": "string"}, "Port": 0, "UserId": "string"}',
+				hint: 'JSON object, e.g. {"Database": "string", "Host": "string", "Password": {"Concealed": false, "Value": "string"}, "Port": 0, "UserId": "string"}',
 			},
 			{
 				displayName: 'Remote Postgre Config',
 				name: 'RemotePostgreConfig',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"AuthenticateMode": "Password|CertificateFile", "CACertificate": {"Concealed": false, "Contents": "string", "Name": "string"}, "ClientCertificate": {"Concealed": false, "Contents": "string", "Name": "string"}, "ClientPrivateKey": {"Concealed": false, "Contents": "string", "Name": "string"}, "Database": "string", "Host": "string", "Password": {"Concealed": false, "Value": "string"}, "Port": 0, …}',
+				hint: 'JSON object, e.g. {"AuthenticateMode": "Password|CertificateFile", "CACertificate": {"Concealed": false, "Contents": "string", "Name": "string"}, "ClientCertificate": {"Concealed": false, "Contents": "string", "Name": "string"}, "ClientPrivateKey": {"Concealed": false, "Contents": "string", "Name": "string"}, "Database": "string", "Host": "string", "Password": {"Concealed": false, "Value": "string"}, "Port": 0, …}',
 			},
 			{
 				displayName: 'Remote Sql Server Config',
 				name: 'RemoteSqlServerConfig',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Database": "string", "Host": "string", "Password": {"Concealed": false, "Value": "string"}, "Port": 0, "UserId": "string"}',
+				hint: 'JSON object, e.g. {"Database": "string", "Host": "string", "Password": {"Concealed": false, "Value": "string"}, "Port": 0, "UserId": "string"}',
 			},
 			{
 				displayName: 'Schedule',
 				name: 'Schedule',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Day": "Sunday|Monday|Tuesday|…", "RepeatHours": 0, "RepeatMinutes": 0, "ScheduleType": "Daily|Weekly|Monthly|…", "Time": "string"}',
+				hint: 'JSON object, e.g. {"Day": "Sunday|Monday|Tuesday|…", "RepeatHours": 0, "RepeatMinutes": 0, "ScheduleType": "Daily|Weekly|Monthly|…", "Time": "string"}',
 			},
 		],
 	},
@@ -10950,7 +10950,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'EmergencyDNPrompt',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Hidden": false, "Id": 0, "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "Type": "None|Extension|Queue|…"}',
+				hint: 'JSON object, e.g. {"Hidden": false, "Id": 0, "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "Type": "None|Extension|Queue|…"}',
 			},
 			{
 				displayName: 'Emergency Play Prompt',
@@ -11005,7 +11005,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Groups',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
+				hint: 'JSON array, e.g. [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
 			},
 			{
 				displayName: 'ID',
@@ -11078,7 +11078,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AuthPassword',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Concealed": false, "Value": "string"}',
+				hint: 'JSON object, e.g. {"Concealed": false, "Value": "string"}',
 			},
 			{
 				displayName: 'Auto Cleanup',
@@ -11151,7 +11151,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Codecs',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'FXS Line Count',
@@ -11164,7 +11164,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'FxsLines',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Key": 0, "Name": "string", "Number": "string"}]',
+				hint: 'JSON array, e.g. [{"Key": 0, "Name": "string", "Number": "string"}]',
 			},
 			{
 				displayName: 'Group',
@@ -11216,14 +11216,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Provisioning',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"LocalAudioPortEnd": 0, "LocalAudioPortStart": 0, "LocalInterface": "string", "LocalSipPort": 0, "Method": "LocalLan|RemoteExt|RemoteExtSipProxyMgr|…", "ProvLink": "string", "RemoteFQDN": "string", "RemotePort": 0, …}',
+				hint: 'JSON object, e.g. {"LocalAudioPortEnd": 0, "LocalAudioPortStart": 0, "LocalInterface": "string", "LocalSipPort": 0, "Method": "LocalLan|RemoteExt|RemoteExtSipProxyMgr|…", "ProvLink": "string", "RemoteFQDN": "string", "RemotePort": 0, …}',
 			},
 			{
 				displayName: 'Registered',
 				name: 'Registered',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"InterfaceLink": "string", "MacAddress": "string"}',
+				hint: 'JSON object, e.g. {"InterfaceLink": "string", "MacAddress": "string"}',
 			},
 			{
 				displayName: 'Secret',
@@ -11239,7 +11239,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Template',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"AllowedNetConfigs": ["string"], "AllowSSLProvisioning": false, "Brand": "string", "Content": "string", "DeviceType": "Fxs|Dect", "Id": "string", "IsCustom": false, "Languages": ["string"], …}',
+				hint: 'JSON object, e.g. {"AllowedNetConfigs": ["string"], "AllowSSLProvisioning": false, "Brand": "string", "Content": "string", "DeviceType": "Fxs|Dect", "Id": "string", "IsCustom": false, "Languages": ["string"], …}',
 			},
 			{
 				displayName: 'Time Zone',
@@ -11252,7 +11252,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Variables',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Name": "string", "Value": "string"}]',
+				hint: 'JSON array, e.g. [{"Name": "string", "Value": "string"}]',
 			},
 		],
 	},
@@ -11280,7 +11280,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AllowedNetConfigs',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Brand',
@@ -11328,14 +11328,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Languages',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Models',
 				name: 'Models',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"CanBeSBC": false, "DisplayName": "string", "UserAgent": "string"}]',
+				hint: 'JSON array, e.g. [{"CanBeSBC": false, "DisplayName": "string", "UserAgent": "string"}]',
 			},
 			{
 				displayName: 'Number Of Extensions',
@@ -11387,7 +11387,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'TimeZones',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'URL',
@@ -11400,7 +11400,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Variables',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Choices": [{"DisplayName": "string", "Name": "string"}], "Name": "string", "Title": "string", "ValidationType": "string"}]',
+				hint: 'JSON array, e.g. [{"Choices": [{"DisplayName": "string", "Name": "string"}], "Name": "string", "Title": "string", "ValidationType": "string"}]',
 			},
 		],
 	},
@@ -11435,7 +11435,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AutoSchedulerSettings',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Enabled": false, "ProfileAvailable": "string", "ProfileAway": "string", "ProfileDND": "string"}',
+				hint: 'JSON object, e.g. {"Enabled": false, "ProfileAvailable": "string", "ProfileAway": "string", "ProfileDND": "string"}',
 			},
 			{
 				displayName: 'Avatar Style',
@@ -11665,7 +11665,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ClientSecret',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Concealed": false, "Value": "string"}',
+				hint: 'JSON object, e.g. {"Concealed": false, "Value": "string"}',
 			},
 			{
 				displayName: 'ID',
@@ -11704,7 +11704,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'UserSync',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsEnabled": false, "IsSyncDepartments": false, "IsSyncPersonalContacts": false, "IsSyncPhoto": false, "SelectedUsers": ["string"], "StartingExtensionNumber": "string", "SyncType": "SyncAllUsers|SyncAllUsersExceptSelected|SyncSelected|…", "UseCalendarEventsAsPresence": false}',
+				hint: 'JSON object, e.g. {"IsEnabled": false, "IsSyncDepartments": false, "IsSyncPersonalContacts": false, "IsSyncPhoto": false, "SelectedUsers": ["string"], "StartingExtensionNumber": "string", "SyncType": "SyncAllUsers|SyncAllUsersExceptSelected|SyncSelected|…", "UseCalendarEventsAsPresence": false}',
 			},
 		],
 	},
@@ -11738,14 +11738,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'BreakRoute',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
+				hint: 'JSON object, e.g. {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
 			},
 			{
 				displayName: 'Break Time',
 				name: 'BreakTime',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IgnoreHolidays": false, "Periods": [{"DayOfWeek": "Sunday|Monday|Tuesday|…", "Start": "string", "Stop": "string"}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}',
+				hint: 'JSON object, e.g. {"IgnoreHolidays": false, "Periods": [{"DayOfWeek": "Sunday|Monday|Tuesday|…", "Start": "string", "Stop": "string"}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}',
 			},
 			{
 				displayName: 'Call Handling Mode',
@@ -11855,7 +11855,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'CustomOperator',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "To": "None|VoiceMail|Extension|…", "Type": "None|Extension|Queue|…"}',
+				hint: 'JSON object, e.g. {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "To": "None|VoiceMail|Extension|…", "Type": "None|Extension|Queue|…"}',
 			},
 			{
 				displayName: 'Custom Prompt',
@@ -11882,7 +11882,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Groups',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
+				hint: 'JSON array, e.g. [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
 			},
 			{
 				displayName: 'Has Members',
@@ -11896,14 +11896,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'HolidaysRoute',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
+				hint: 'JSON object, e.g. {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
 			},
 			{
 				displayName: 'Hours',
 				name: 'Hours',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IgnoreHolidays": false, "Periods": [{"DayOfWeek": "Sunday|Monday|Tuesday|…", "Start": "string", "Stop": "string"}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}',
+				hint: 'JSON object, e.g. {"IgnoreHolidays": false, "Periods": [{"DayOfWeek": "Sunday|Monday|Tuesday|…", "Start": "string", "Stop": "string"}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}',
 			},
 			{
 				displayName: 'ID',
@@ -11936,7 +11936,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Members',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
+				hint: 'JSON array, e.g. [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
 			},
 			{
 				displayName: 'Music On Hold',
@@ -11961,21 +11961,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'OfficeHolidays',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Day": 0, "DayEnd": 0, "Group": "string", "HolidayPrompt": "string", "Id": 0, "IsRecurrent": false, "Month": 0, "MonthEnd": 0, …}]',
+				hint: 'JSON array, e.g. [{"Day": 0, "DayEnd": 0, "Group": "string", "HolidayPrompt": "string", "Id": 0, "IsRecurrent": false, "Month": 0, "MonthEnd": 0, …}]',
 			},
 			{
 				displayName: 'Office Route',
 				name: 'OfficeRoute',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
+				hint: 'JSON object, e.g. {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
 			},
 			{
 				displayName: 'Out Of Office Route',
 				name: 'OutOfOfficeRoute',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
+				hint: 'JSON object, e.g. {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
 			},
 			{
 				displayName: 'Override Expires At',
@@ -12002,14 +12002,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Props',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"DectMaxCount": 0, "DepartmentContactsMaxCount": 0, "Fqdn": "string", "LiveChatMaxCount": 0, "OutboundRulesMaxCount": 0, "PersonalContactsMaxCount": 0, "PromptsMaxCount": 0, "ResellerId": "string", …}',
+				hint: 'JSON object, e.g. {"DectMaxCount": 0, "DepartmentContactsMaxCount": 0, "Fqdn": "string", "LiveChatMaxCount": 0, "OutboundRulesMaxCount": 0, "PersonalContactsMaxCount": 0, "PromptsMaxCount": 0, "ResellerId": "string", …}',
 			},
 			{
 				displayName: 'Rights',
 				name: 'Rights',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"AllowIVR": false, "AllowParking": false, "AllowToChangePresence": false, "AllowToManageCompanyBook": false, "AssignClearOperations": false, "CanBargeIn": false, "CanIntercom": false, "CanSeeGroupCalls": false, …}]',
+				hint: 'JSON array, e.g. [{"AllowIVR": false, "AllowParking": false, "AllowToChangePresence": false, "AllowToManageCompanyBook": false, "AssignClearOperations": false, "CanBargeIn": false, "CanIntercom": false, "CanSeeGroupCalls": false, …}]',
 			},
 			{
 				displayName: 'Time Zone ID',
@@ -12164,7 +12164,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'HotelGroups',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Integration Type',
@@ -12193,7 +12193,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'NoAnswerDestination',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "To": "None|VoiceMail|Extension|…", "Type": "None|Extension|Queue|…"}',
+				hint: 'JSON object, e.g. {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "To": "None|VoiceMail|Extension|…", "Type": "None|Extension|Queue|…"}',
 			},
 			{
 				displayName: 'No Answer Timeout',
@@ -12304,14 +12304,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'HolidaysDestination',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "To": "None|VoiceMail|Extension|…", "Type": "None|Extension|Queue|…"}',
+				hint: 'JSON object, e.g. {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "To": "None|VoiceMail|Extension|…", "Type": "None|Extension|Queue|…"}',
 			},
 			{
 				displayName: 'Hours',
 				name: 'Hours',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IgnoreHolidays": false, "Periods": [{"DayOfWeek": "Sunday|Monday|Tuesday|…", "Start": "string", "Stop": "string"}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}',
+				hint: 'JSON object, e.g. {"IgnoreHolidays": false, "Periods": [{"DayOfWeek": "Sunday|Monday|Tuesday|…", "Start": "string", "Stop": "string"}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}',
 			},
 			{
 				displayName: 'ID',
@@ -12324,14 +12324,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'OfficeHoursDestination',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "To": "None|VoiceMail|Extension|…", "Type": "None|Extension|Queue|…"}',
+				hint: 'JSON object, e.g. {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "To": "None|VoiceMail|Extension|…", "Type": "None|Extension|Queue|…"}',
 			},
 			{
 				displayName: 'Out Of Office Hours Destination',
 				name: 'OutOfOfficeHoursDestination',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "To": "None|VoiceMail|Extension|…", "Type": "None|Extension|Queue|…"}',
+				hint: 'JSON object, e.g. {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "To": "None|VoiceMail|Extension|…", "Type": "None|Extension|Queue|…"}',
 			},
 			{
 				displayName: 'Rule Name',
@@ -12344,7 +12344,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'TrunkDN',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Hidden": false, "Id": 0, "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "Type": "None|Extension|Queue|…"}',
+				hint: 'JSON object, e.g. {"Hidden": false, "Id": 0, "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "Type": "None|Extension|Queue|…"}',
 			},
 		],
 	},
@@ -12412,7 +12412,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'MailPassword',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Concealed": false, "Value": "string"}',
+				hint: 'JSON object, e.g. {"Concealed": false, "Value": "string"}',
 			},
 			{
 				displayName: 'Mail Server',
@@ -12476,7 +12476,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AdUsers',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"EnableSSO": false, "IsEnabled": false, "IsSyncDepartments": false, "IsSyncDetails": false, "IsSyncOfficePhone": false, "IsSyncPhoto": false, "SelectedGroups": ["string"], "SelectedUsers": ["string"], …}',
+				hint: 'JSON object, e.g. {"EnableSSO": false, "IsEnabled": false, "IsSyncDepartments": false, "IsSyncDetails": false, "IsSyncOfficePhone": false, "IsSyncPhoto": false, "SelectedGroups": ["string"], "SelectedUsers": ["string"], …}',
 			},
 			{
 				displayName: 'Application ID',
@@ -12495,7 +12495,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'SharedMailboxesSync',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsEnabled": false, "SelectedUsers": ["string"], "SyncType": "SyncAllUsers|SyncAllUsersExceptSelected|SyncSelected|…"}',
+				hint: 'JSON object, e.g. {"IsEnabled": false, "SelectedUsers": ["string"], "SyncType": "SyncAllUsers|SyncAllUsersExceptSelected|SyncSelected|…"}',
 			},
 			{
 				displayName: 'Tenant ID',
@@ -12561,7 +12561,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'SbcCertificate',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Concealed": false, "Contents": "string", "Name": "string"}',
+				hint: 'JSON object, e.g. {"Concealed": false, "Contents": "string", "Name": "string"}',
 			},
 			{
 				displayName: 'SBC Certificate Expiration Date',
@@ -12580,7 +12580,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'SbcPrivateKey',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Concealed": false, "Contents": "string", "Name": "string"}',
+				hint: 'JSON object, e.g. {"Concealed": false, "Contents": "string", "Name": "string"}',
 			},
 			{
 				displayName: 'Secure SIP Enabled',
@@ -12979,7 +12979,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Setpoints',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Enabled": false, "Type": "VoicemailQuota|RecordingQuota|CpuUsage|…", "Value": 0}]',
+				hint: 'JSON array, e.g. [{"Enabled": false, "Type": "VoicemailQuota|RecordingQuota|CpuUsage|…", "Value": 0}]',
 			},
 		],
 	},
@@ -13000,21 +13000,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'BreakTime',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IgnoreHolidays": false, "Periods": [{"DayOfWeek": "Sunday|Monday|Tuesday|…", "Start": "string", "Stop": "string"}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}',
+				hint: 'JSON object, e.g. {"IgnoreHolidays": false, "Periods": [{"DayOfWeek": "Sunday|Monday|Tuesday|…", "Start": "string", "Stop": "string"}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}',
 			},
 			{
 				displayName: 'Hours',
 				name: 'Hours',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IgnoreHolidays": false, "Periods": [{"DayOfWeek": "Sunday|Monday|Tuesday|…", "Start": "string", "Stop": "string"}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}',
+				hint: 'JSON object, e.g. {"IgnoreHolidays": false, "Periods": [{"DayOfWeek": "Sunday|Monday|Tuesday|…", "Start": "string", "Stop": "string"}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}',
 			},
 			{
 				displayName: 'Office Holidays',
 				name: 'OfficeHolidays',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Day": 0, "DayEnd": 0, "Group": "string", "HolidayPrompt": "string", "Id": 0, "IsRecurrent": false, "Month": 0, "MonthEnd": 0, …}]',
+				hint: 'JSON array, e.g. [{"Day": 0, "DayEnd": 0, "Group": "string", "HolidayPrompt": "string", "Id": 0, "IsRecurrent": false, "Month": 0, "MonthEnd": 0, …}]',
 			},
 			{
 				displayName: 'System Language',
@@ -13047,7 +13047,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'DNRanges',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"From": "string", "To": "string"}]',
+				hint: 'JSON array, e.g. [{"From": "string", "To": "string"}]',
 			},
 			{
 				displayName: 'Emergency Rule',
@@ -13061,14 +13061,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'GroupIds',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [0]',
+				hint: 'JSON array, e.g. [0]',
 			},
 			{
 				displayName: 'Group Names',
 				name: 'GroupNames',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'ID',
@@ -13105,7 +13105,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Routes',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Append": "string", "CallerID": "string", "Prepend": "string", "StripDigits": 0, "TrunkId": 0, "TrunkName": "string"}]',
+				hint: 'JSON array, e.g. [{"Append": "string", "CallerID": "string", "Prepend": "string", "StripDigits": 0, "TrunkId": 0, "TrunkName": "string"}]',
 			},
 		],
 	},
@@ -13164,7 +13164,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Groups',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
+				hint: 'JSON array, e.g. [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
 			},
 			{
 				displayName: 'ID',
@@ -13315,21 +13315,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AllowedNetConfigs',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Backlight Timeouts',
 				name: 'BacklightTimeouts',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Codecs',
 				name: 'Codecs',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Content',
@@ -13342,7 +13342,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'DateFormats',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Default Queue Ring Tone',
@@ -13375,7 +13375,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Languages',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Max Queue Custom Ringtones',
@@ -13388,28 +13388,28 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Models',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"AddAllowed": false, "CanBeSBC": false, "Name": "string", "URL": "string", "UserAgent": "string"}]',
+				hint: 'JSON array, e.g. [{"AddAllowed": false, "CanBeSBC": false, "Name": "string", "URL": "string", "UserAgent": "string"}]',
 			},
 			{
 				displayName: 'Power Led Settings',
 				name: 'PowerLedSettings',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Queue Ring Tones',
 				name: 'QueueRingTones',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Ring Tones',
 				name: 'RingTones',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Rps Enabled',
@@ -13423,7 +13423,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ScreenSaverTimeouts',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Template Type',
@@ -13462,14 +13462,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'TimeFormats',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Time Zones',
 				name: 'TimeZones',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'URL',
@@ -13596,7 +13596,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Files',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Max Volume Percent',
@@ -13701,7 +13701,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Prompts',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Filename": "string", "Id": "string", "Transcription": "string"}]',
+				hint: 'JSON array, e.g. [{"Filename": "string", "Id": "string", "Transcription": "string"}]',
 			},
 			{
 				displayName: 'Use Alternate Number Pronunciation',
@@ -13774,7 +13774,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Agents',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Id": 0, "Name": "string", "Number": "string", "SkillGroup": "string", "Tags": ["MS|Teams|Google|…"]}]',
+				hint: 'JSON array, e.g. [{"Id": 0, "Name": "string", "Number": "string", "SkillGroup": "string", "Tags": ["MS|Teams|Google|…"]}]',
 			},
 			{
 				displayName: 'Announce Estimated Wait Time',
@@ -13813,7 +13813,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'BreakRoute',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
+				hint: 'JSON object, e.g. {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
 			},
 			{
 				displayName: 'Call Us Enable Chat',
@@ -13896,7 +13896,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ComfortPrompts',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Comfort Prompts Enabled',
@@ -13929,7 +13929,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ForwardNoAnswer',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "To": "None|VoiceMail|Extension|…", "Type": "None|Extension|Queue|…"}',
+				hint: 'JSON object, e.g. {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "To": "None|VoiceMail|Extension|…", "Type": "None|Extension|Queue|…"}',
 			},
 			{
 				displayName: 'Greeting File',
@@ -13942,14 +13942,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Groups',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
+				hint: 'JSON array, e.g. [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
 			},
 			{
 				displayName: 'Holidays Route',
 				name: 'HolidaysRoute',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
+				hint: 'JSON object, e.g. {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
 			},
 			{
 				displayName: 'ID',
@@ -13975,7 +13975,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Managers',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Id": 0, "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"]}]',
+				hint: 'JSON array, e.g. [{"Id": 0, "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"]}]',
 			},
 			{
 				displayName: 'Master Timeout',
@@ -14001,7 +14001,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'MaxWaitTimeSkillGroupValues',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [0]',
+				hint: 'JSON array, e.g. [0]',
 			},
 			{
 				displayName: 'Name',
@@ -14054,7 +14054,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'OutOfOfficeRoute',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
+				hint: 'JSON object, e.g. {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
 			},
 			{
 				displayName: 'Play Full Prompt',
@@ -14161,7 +14161,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ResetQueueStatisticsSchedule',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Day": "Sunday|Monday|Tuesday|…", "Frequency": "Disabled|Daily|Weekly|…", "Time": "string"}',
+				hint: 'JSON object, e.g. {"Day": "Sunday|Monday|Tuesday|…", "Frequency": "Disabled|Daily|Weekly|…", "Time": "string"}',
 			},
 			{
 				displayName: 'Reset Statistics Schedule Enabled',
@@ -14304,7 +14304,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'BreakRoute',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
+				hint: 'JSON object, e.g. {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
 			},
 			{
 				displayName: 'Forward SMS To',
@@ -14317,21 +14317,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Forwards',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"CustomData": "string", "ForwardDN": "string", "ForwardType": "EndCall|Extension|RingGroup|…", "Id": 0, "Input": "string", "PeerType": "None|Extension|Queue|…"}]',
+				hint: 'JSON array, e.g. [{"CustomData": "string", "ForwardDN": "string", "ForwardType": "EndCall|Extension|RingGroup|…", "Id": 0, "Input": "string", "PeerType": "None|Extension|Queue|…"}]',
 			},
 			{
 				displayName: 'Groups',
 				name: 'Groups',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
+				hint: 'JSON array, e.g. [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
 			},
 			{
 				displayName: 'Holidays Route',
 				name: 'HolidaysRoute',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
+				hint: 'JSON object, e.g. {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
 			},
 			{
 				displayName: 'ID',
@@ -14393,7 +14393,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'OutOfOfficeRoute',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
+				hint: 'JSON object, e.g. {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
 			},
 			{
 				displayName: 'Prompt Filename',
@@ -14580,21 +14580,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Backups',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Archiving": false, "Enabled": false, "Folder": "string", "ScheduleDays": 0}',
+				hint: 'JSON object, e.g. {"Archiving": false, "Enabled": false, "Folder": "string", "ScheduleDays": 0}',
 			},
 			{
 				displayName: 'Chats',
 				name: 'Chats',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Archiving": false, "Enabled": false, "Folder": "string", "ScheduleDays": 0}',
+				hint: 'JSON object, e.g. {"Archiving": false, "Enabled": false, "Folder": "string", "ScheduleDays": 0}',
 			},
 			{
 				displayName: 'Faxes',
 				name: 'Faxes',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Archiving": false, "Enabled": false, "Folder": "string", "ScheduleDays": 0}',
+				hint: 'JSON object, e.g. {"Archiving": false, "Enabled": false, "Folder": "string", "ScheduleDays": 0}',
 			},
 			{
 				displayName: 'ID',
@@ -14607,21 +14607,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Location',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"FileSystemType": "Local|Ftp|GoogleDrive|…", "FtpPassword": {"Concealed": false, "Value": "string"}, "FtpPath": "string", "FtpUser": "string", "FtpValidateCertificate": false, "GbJson": {"Concealed": false, "Contents": "string", "Name": "string"}, "GbPath": "string", "LocalPath": "string", …}',
+				hint: 'JSON object, e.g. {"FileSystemType": "Local|Ftp|GoogleDrive|…", "FtpPassword": {"Concealed": false, "Value": "string"}, "FtpPath": "string", "FtpUser": "string", "FtpValidateCertificate": false, "GbJson": {"Concealed": false, "Contents": "string", "Name": "string"}, "GbPath": "string", "LocalPath": "string", …}',
 			},
 			{
 				displayName: 'Recordings',
 				name: 'Recordings',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Archiving": false, "Enabled": false, "Folder": "string", "ScheduleDays": 0}',
+				hint: 'JSON object, e.g. {"Archiving": false, "Enabled": false, "Folder": "string", "ScheduleDays": 0}',
 			},
 			{
 				displayName: 'Voicemails',
 				name: 'Voicemails',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Archiving": false, "Enabled": false, "Folder": "string", "ScheduleDays": 0}',
+				hint: 'JSON object, e.g. {"Archiving": false, "Enabled": false, "Folder": "string", "ScheduleDays": 0}',
 			},
 		],
 	},
@@ -14642,7 +14642,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'BreakRoute',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
+				hint: 'JSON object, e.g. {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
 			},
 			{
 				displayName: 'Call Us Enable Chat',
@@ -14700,7 +14700,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ForwardNoAnswer',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "To": "None|VoiceMail|Extension|…", "Type": "None|Extension|Queue|…"}',
+				hint: 'JSON object, e.g. {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "To": "None|VoiceMail|Extension|…", "Type": "None|Extension|Queue|…"}',
 			},
 			{
 				displayName: 'Greeting File',
@@ -14713,14 +14713,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Groups',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
+				hint: 'JSON array, e.g. [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
 			},
 			{
 				displayName: 'Holidays Route',
 				name: 'HolidaysRoute',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
+				hint: 'JSON object, e.g. {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
 			},
 			{
 				displayName: 'ID',
@@ -14740,7 +14740,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Members',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Id": 0, "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"]}]',
+				hint: 'JSON array, e.g. [{"Id": 0, "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"]}]',
 			},
 			{
 				displayName: 'Multicast Address',
@@ -14783,7 +14783,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'OutOfOfficeRoute',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
+				hint: 'JSON object, e.g. {"IsPromptEnabled": false, "Prompt": "string", "Route": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}}',
 			},
 			{
 				displayName: 'Ring Strategy',
@@ -14903,7 +14903,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Connection',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Calls": 0, "Cpu": "string", "Disk": "string", "ElapsedTime": "string", "Latency": 0, "Memory": "string", "RegisteredPhones": 0, "UdpActive": false, …}',
+				hint: 'JSON object, e.g. {"Calls": 0, "Cpu": "string", "Disk": "string", "ElapsedTime": "string", "Latency": 0, "Memory": "string", "RegisteredPhones": 0, "UdpActive": false, …}',
 			},
 			{
 				displayName: 'Display Name',
@@ -15254,14 +15254,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Certificate',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Concealed": false, "Contents": "string", "Name": "string"}',
+				hint: 'JSON object, e.g. {"Concealed": false, "Contents": "string", "Name": "string"}',
 			},
 			{
 				displayName: 'Private Key',
 				name: 'PrivateKey',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Concealed": false, "Contents": "string", "Name": "string"}',
+				hint: 'JSON object, e.g. {"Concealed": false, "Contents": "string", "Name": "string"}',
 			},
 		],
 	},
@@ -15289,7 +15289,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Groups',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
+				hint: 'JSON array, e.g. [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
 			},
 			{
 				displayName: 'ID',
@@ -15329,7 +15329,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Peers',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Hidden": false, "Id": 0, "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "Type": "None|Extension|Queue|…"}]',
+				hint: 'JSON array, e.g. [{"Hidden": false, "Id": 0, "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "Type": "None|Extension|Queue|…"}]',
 			},
 			{
 				displayName: 'Transcription Mode',
@@ -15385,14 +15385,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'CategoryConfig',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IsAuditLogsEnabled": false, "IsEventLogsEnabled": false, "IsSystemAlertsEnabled": false}',
+				hint: 'JSON object, e.g. {"IsAuditLogsEnabled": false, "IsEventLogsEnabled": false, "IsSystemAlertsEnabled": false}',
 			},
 			{
 				displayName: 'Custom Relay Config',
 				name: 'CustomRelayConfig',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"ClientCertificate": {"Concealed": false, "Contents": "string", "Name": "string"}, "ClientPrivateKey": {"Concealed": false, "Contents": "string", "Name": "string"}, "Host": "string", "Port": 0, "Protocol": "Udp|Tcp|Tls"}',
+				hint: 'JSON object, e.g. {"ClientCertificate": {"Concealed": false, "Contents": "string", "Name": "string"}, "ClientPrivateKey": {"Concealed": false, "Contents": "string", "Name": "string"}, "Host": "string", "Port": 0, "Protocol": "Udp|Tcp|Tls"}',
 			},
 			{
 				displayName: 'Integration Type',
@@ -15435,7 +15435,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AuthPassword',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Concealed": false, "Value": "string"}',
+				hint: 'JSON object, e.g. {"Concealed": false, "Value": "string"}',
 			},
 			{
 				displayName: 'Certificate',
@@ -15466,7 +15466,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'DidNumbers',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Direction',
@@ -15531,7 +15531,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'EmergencyGeoLocations',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Id": "string", "Location": {"FriendlyName": "string", "Id": "string"}, "ProviderUri": "string", "TrunkDn": "string"}]',
+				hint: 'JSON array, e.g. [{"Id": "string", "Location": {"FriendlyName": "string", "Id": "string"}, "ProviderUri": "string", "TrunkDn": "string"}]',
 			},
 			{
 				displayName: 'Enable Inbound Calls',
@@ -15558,14 +15558,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Gateway',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Codecs": ["string"], "DeliverAudio": false, "DestNumberInRemotePartyIDCalled": false, "DestNumberInRequestLineURI": false, "DestNumberInTo": false, "Host": "string", "Id": 0, "InboundParams": [{"Custom": "string", "ParamId": 0, "ValueId": 0}], …}',
+				hint: 'JSON object, e.g. {"Codecs": ["string"], "DeliverAudio": false, "DestNumberInRemotePartyIDCalled": false, "DestNumberInRequestLineURI": false, "DestNumberInTo": false, "Host": "string", "Id": 0, "InboundParams": [{"Custom": "string", "ParamId": 0, "ValueId": 0}], …}',
 			},
 			{
 				displayName: 'Groups',
 				name: 'Groups',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
+				hint: 'JSON array, e.g. [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
 			},
 			{
 				displayName: 'ID',
@@ -15578,7 +15578,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'InCIDFormatting',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"ReplacePattern": "string", "SourcePattern": "string"}]',
+				hint: 'JSON array, e.g. [{"ReplacePattern": "string", "SourcePattern": "string"}]',
 			},
 			{
 				displayName: 'IP Restriction',
@@ -15612,7 +15612,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Messaging',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Enabled": false, "NumberLength": 0, "NumberLengthEnabled": false, "Provider": "string", "Webhook": "string"}',
+				hint: 'JSON object, e.g. {"Enabled": false, "NumberLength": 0, "NumberLengthEnabled": false, "Provider": "string", "Webhook": "string"}',
 			},
 			{
 				displayName: 'Number',
@@ -15625,7 +15625,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'OutCIDFormatting',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"ReplacePattern": "string", "SourcePattern": "string"}]',
+				hint: 'JSON array, e.g. [{"ReplacePattern": "string", "SourcePattern": "string"}]',
 			},
 			{
 				displayName: 'Outbound Caller ID',
@@ -15644,7 +15644,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'PublicInfoGroups',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Publish Info',
@@ -15658,7 +15658,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ReceiveExtensions',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Hidden": false, "Id": 0, "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "Type": "None|Extension|Queue|…"}]',
+				hint: 'JSON array, e.g. [{"Hidden": false, "Id": 0, "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "Type": "None|Extension|Queue|…"}]',
 			},
 			{
 				displayName: 'Receive Info',
@@ -15684,7 +15684,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'RoutingRules',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"AlterDestinationDuringHolidays": false, "AlterDestinationDuringOutOfOfficeHours": false, "CallType": "AllCalls|InternalCallsOnly|ExternalCallsOnly", "Condition": "NoAnswer|PhoneBusy|PhoneNotRegistered|…", "CustomData": "string", "Data": "string", "HolidaysDestination": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}, "Hours": {"IgnoreHolidays": false, "Periods": [{…}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}, …}]',
+				hint: 'JSON array, e.g. [{"AlterDestinationDuringHolidays": false, "AlterDestinationDuringOutOfOfficeHours": false, "CallType": "AllCalls|InternalCallsOnly|ExternalCallsOnly", "Condition": "NoAnswer|PhoneBusy|PhoneNotRegistered|…", "CustomData": "string", "Data": "string", "HolidaysDestination": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}, "Hours": {"IgnoreHolidays": false, "Periods": [{…}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}, …}]',
 			},
 			{
 				displayName: 'Script Name',
@@ -15815,7 +15815,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'TrunkRegTimes',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Name": "string", "Value": "string"}]',
+				hint: 'JSON array, e.g. [{"Name": "string", "Value": "string"}]',
 			},
 			{
 				displayName: 'Tunnel Enabled',
@@ -15875,7 +15875,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Countries',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Default Proxy Port',
@@ -15929,7 +15929,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'MessagingTemplate',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"MessagingVariables": [{"DefaultValue": "string", "MaxLength": 0, "MinLength": 0, "Name": "string", …}], "Optional": false, "Outbound": false, "Provider": "string", "Type": "string"}',
+				hint: 'JSON object, e.g. {"MessagingVariables": [{"DefaultValue": "string", "MaxLength": 0, "MinLength": 0, "Name": "string", …}], "Optional": false, "Outbound": false, "Provider": "string", "Type": "string"}',
 			},
 			{
 				displayName: 'Name',
@@ -15942,7 +15942,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Tags',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 			{
 				displayName: 'Template Type',
@@ -16010,7 +16010,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'AgentSettings',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"AbusiveCallerAction": {"Action": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}, "AgentFallback": {"Action": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}, "AgentType": "string", "AllowedExtensions": "string", "AllowWebsearch": false, "BossInterruptionSettings": {"Block": {…}, "Interrupt": {…}, "Notify": {…}}, "CallerDoesNotRespondAction": {"Action": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}, "CheckStatusBeforeTransfer": false, …}',
+				hint: 'JSON object, e.g. {"AbusiveCallerAction": {"Action": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}, "AgentFallback": {"Action": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}, "AgentType": "string", "AllowedExtensions": "string", "AllowWebsearch": false, "BossInterruptionSettings": {"Block": {…}, "Interrupt": {…}, "Notify": {…}}, "CallerDoesNotRespondAction": {"Action": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}, "CheckStatusBeforeTransfer": false, …}',
 			},
 			{
 				displayName: 'AI Agent',
@@ -16066,7 +16066,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'BreakTime',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IgnoreHolidays": false, "Periods": [{"DayOfWeek": "Sunday|Monday|Tuesday|…", "Start": "string", "Stop": "string"}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}',
+				hint: 'JSON object, e.g. {"IgnoreHolidays": false, "Periods": [{"DayOfWeek": "Sunday|Monday|Tuesday|…", "Start": "string", "Stop": "string"}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}',
 			},
 			{
 				displayName: 'Call Screening',
@@ -16218,14 +16218,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ForwardingExceptions',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"CallType": "AllCalls|InternalCallsOnly|ExternalCallsOnly", "Condition": "NoAnswer|PhoneBusy|PhoneNotRegistered|…", "Data": "string", "Destination": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}, "Enabled": false, "Hours": {"IgnoreHolidays": false, "Periods": [{…}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}, "Id": 0}]',
+				hint: 'JSON array, e.g. [{"CallType": "AllCalls|InternalCallsOnly|ExternalCallsOnly", "Condition": "NoAnswer|PhoneBusy|PhoneNotRegistered|…", "Data": "string", "Destination": {"External": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], …}, "Enabled": false, "Hours": {"IgnoreHolidays": false, "Periods": [{…}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}, "Id": 0}]',
 			},
 			{
 				displayName: 'Forwarding Profiles',
 				name: 'ForwardingProfiles',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"AcceptMultipleCalls": false, "AvailableRoute": {"BusyAllCalls": false, "BusyExternal": {…}, "BusyInternal": {…}, "NoAnswerAllCalls": false, …}, "AwayRoute": {"AllHoursExternal": false, "AllHoursInternal": false, "External": {…}, "Internal": {…}}, "BlockPushCalls": false, "CustomMessage": "string", "CustomName": "string", "DisableRingGroupCalls": false, "Id": 0, …}]',
+				hint: 'JSON array, e.g. [{"AcceptMultipleCalls": false, "AvailableRoute": {"BusyAllCalls": false, "BusyExternal": {…}, "BusyInternal": {…}, "NoAnswerAllCalls": false, …}, "AwayRoute": {"AllHoursExternal": false, "AllHoursInternal": false, "External": {…}, "Internal": {…}}, "BlockPushCalls": false, "CustomMessage": "string", "CustomName": "string", "DisableRingGroupCalls": false, "Id": 0, …}]',
 			},
 			{
 				displayName: 'Google Calendar Enabled',
@@ -16253,14 +16253,14 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Greetings',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"DisplayName": "string", "Filename": "string", "Type": "Default|Available|Away|…"}]',
+				hint: 'JSON array, e.g. [{"DisplayName": "string", "Filename": "string", "Type": "Default|Available|Away|…"}]',
 			},
 			{
 				displayName: 'Groups',
 				name: 'Groups',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
+				hint: 'JSON array, e.g. [{"CanDelete": false, "GroupId": 0, "Id": 0, "MemberName": "string", "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "TranscriptionMode": "Nothing|Voicemail|Recordings|…", …}]',
 			},
 			{
 				displayName: 'Hide In Phonebook',
@@ -16280,7 +16280,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Hours',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"IgnoreHolidays": false, "Periods": [{"DayOfWeek": "Sunday|Monday|Tuesday|…", "Start": "string", "Stop": "string"}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}',
+				hint: 'JSON object, e.g. {"IgnoreHolidays": false, "Periods": [{"DayOfWeek": "Sunday|Monday|Tuesday|…", "Start": "string", "Stop": "string"}], "Type": "AllHours|OfficeHours|OutOfOfficeHours|…"}',
 			},
 			{
 				displayName: 'ID',
@@ -16424,7 +16424,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Phones',
 				type: 'json',
 				default: '',
-				description: 'JSON array: [{"Id": 0, "Interface": "string", "MacAddress": "string", "Name": "string", "ProvisioningLinkExt": "string", "ProvisioningLinkLocal": "string", "Settings": {"AllowCustomQueueRingtones": false, "Backlight": "string", "Codecs": ["string"], "CustomLogo": "string", …}, "TemplateName": "string"}]',
+				hint: 'JSON array, e.g. [{"Id": 0, "Interface": "string", "MacAddress": "string", "Name": "string", "ProvisioningLinkExt": "string", "ProvisioningLinkLocal": "string", "Settings": {"AllowCustomQueueRingtones": false, "Backlight": "string", "Codecs": ["string"], "CustomLogo": "string", …}, "TemplateName": "string"}]',
 			},
 			{
 				displayName: 'Pin Protect Timeout',
@@ -16835,7 +16835,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'TranscribeKeyGrok',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Concealed": false, "Value": "string"}',
+				hint: 'JSON object, e.g. {"Concealed": false, "Value": "string"}',
 			},
 			{
 				displayName: 'Transcribe Language',
@@ -16860,7 +16860,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'TranscribeSecretKey',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Concealed": false, "Value": "string"}',
+				hint: 'JSON object, e.g. {"Concealed": false, "Value": "string"}',
 			},
 			{
 				displayName: 'Used Space',
@@ -16887,7 +16887,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Advanced',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"CallTitle": "string", "CommunicationOptions": "ChatOnly|PhoneAndChat|PhoneOnly|…", "EnableDirectCall": false, "IgnoreQueueOwnership": false}',
+				hint: 'JSON object, e.g. {"CallTitle": "string", "CommunicationOptions": "ChatOnly|PhoneAndChat|PhoneOnly|…", "EnableDirectCall": false, "IgnoreQueueOwnership": false}',
 			},
 			{
 				displayName: 'Calls Enabled',
@@ -16901,7 +16901,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'ChatBox',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"ButtonIconType": "Url|Default|Bubble|…", "ButtonIconUrl": "string", "ChatDelay": 0, "Height": "string", "LiveChatLanguage": "browser|en|es|…", "LiveMessageUserinfoFormat": "Avatar|Name|Both|…", "MessageDateformat": "Date|Time|Both", "MinimizedStyle": "BubbleLeft|BubbleRight|BottomLeft|…", …}',
+				hint: 'JSON object, e.g. {"ButtonIconType": "Url|Default|Bubble|…", "ButtonIconUrl": "string", "ChatDelay": 0, "Height": "string", "LiveChatLanguage": "browser|en|es|…", "LiveMessageUserinfoFormat": "Avatar|Name|Both|…", "MessageDateformat": "Date|Time|Both", "MinimizedStyle": "BubbleLeft|BubbleRight|BottomLeft|…", …}',
 			},
 			{
 				displayName: 'Chat Enabled',
@@ -16922,7 +16922,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'DN',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Hidden": false, "Id": 0, "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "Type": "None|Extension|Queue|…"}',
+				hint: 'JSON object, e.g. {"Hidden": false, "Id": 0, "Name": "string", "Number": "string", "Tags": ["MS|Teams|Google|…"], "Type": "None|Extension|Queue|…"}',
 			},
 			{
 				displayName: 'Enable Re Captcha',
@@ -16936,7 +16936,7 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'General',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"AllowSoundNotifications": false, "Authentication": "Both|Name|Email|…", "DisableOfflineMessages": false, "EnableGA": false, "EnableOnMobile": false, "GdprEnabled": false, "Greeting": "Disabled|OnlyOnDesktop|OnlyOnMobile|…"}',
+				hint: 'JSON object, e.g. {"AllowSoundNotifications": false, "Authentication": "Both|Name|Email|…", "DisableOfflineMessages": false, "EnableGA": false, "EnableOnMobile": false, "GdprEnabled": false, "Greeting": "Disabled|OnlyOnDesktop|OnlyOnMobile|…"}',
 			},
 			{
 				displayName: 'Group',
@@ -16981,21 +16981,21 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'Styling',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"Animation": "SlideUp|SlideFromSide|FadeIn|…", "Minimized": false, "Style": "string", "UseRubik": false}',
+				hint: 'JSON object, e.g. {"Animation": "SlideUp|SlideFromSide|FadeIn|…", "Minimized": false, "Style": "string", "UseRubik": false}',
 			},
 			{
 				displayName: 'Translations',
 				name: 'Translations',
 				type: 'json',
 				default: '',
-				description: 'JSON object: {"AuthenticationMessage": "string", "EndingMessage": "string", "FirstResponseMessage": "string", "GdprMessage": "string", "GreetingMessage": "string", "GreetingOfflineMessage": "string", "InviteMessage": "string", "OfflineEmailMessage": "string", …}',
+				hint: 'JSON object, e.g. {"AuthenticationMessage": "string", "EndingMessage": "string", "FirstResponseMessage": "string", "GdprMessage": "string", "GreetingMessage": "string", "GreetingOfflineMessage": "string", "InviteMessage": "string", "OfflineEmailMessage": "string", …}',
 			},
 			{
 				displayName: 'Website',
 				name: 'Website',
 				type: 'json',
 				default: '',
-				description: 'JSON array: ["string"]',
+				hint: 'JSON array, e.g. ["string"]',
 			},
 		],
 	},
