@@ -265,7 +265,6 @@ async function main() {
 
 		// ---------------------------------------------------------- a JSON field shows its shape (README: Trunks > Set Routes)
 		if (cfg.jsonField) {
-			await page.keyboard.press('Escape').catch(() => {});
 			await pick('resource', cfg.jsonField.resource);
 			await pick('operation', cfg.jsonField.operation);
 			const json = page.locator(`[data-test-id=parameter-input-${cfg.jsonField.name}]`).first();

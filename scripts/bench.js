@@ -5,7 +5,8 @@
  *   description JSON bytes (and gzip), top-level properties, distinct property names
  *   module load time of the built node (fresh process, median of 5)
  *   NodeHelpers.getNodeParameters per call for five representative operations
- *     (what the editor runs on every change and the engine per item)
+ *     (what the editor runs on every change and the engine per item), next to n8n's own Salesforce
+ *     node measured the same way in the same process (the ratio of the medians)
  *   per-item time of a 100-item execution through n8n-core's RoutingNode against a local server
  *   1,000 items in one execution: time, API and token requests, peak memory (bench-load.js)
  *
@@ -83,17 +84,60 @@ const SAMPLES = {
 	'activeCalls / dropCall (action)': { resource: 'activeCalls', operation: 'dropCall', Id: 5 },
 };
 
-function parameterResolution(description) {
+/** Milliseconds per NodeHelpers.getNodeParameters call (20 warm-up calls, then the mean of 200). */
+function perCall(description, values) {
 	const { NodeHelpers } = require('n8n-workflow');
 	const node = { typeVersion: 1 };
+	const call = () => NodeHelpers.getNodeParameters(description.properties, values, true, false, node, description);
+	for (let i = 0; i < 20; i++) call();
+	const n = 200;
+	const t = process.hrtime.bigint();
+	for (let i = 0; i < n; i++) call();
+	return Number(process.hrtime.bigint() - t) / 1e6 / n;
+}
+
+function parameterResolution(description) {
+	const times = [];
 	for (const [label, values] of Object.entries(SAMPLES)) {
-		const call = () => NodeHelpers.getNodeParameters(description.properties, values, true, false, node, description);
-		for (let i = 0; i < 20; i++) call();
-		const n = 200;
-		const t = process.hrtime.bigint();
-		for (let i = 0; i < n; i++) call();
-		row(`getNodeParameters ${label}`, `${ms(Number(process.hrtime.bigint() - t) / 1e6 / n)} per call`);
+		const t = perCall(description, values);
+		times.push(t);
+		row(`getNodeParameters ${label}`, `${ms(t)} per call`);
 	}
+	return times;
+}
+
+/**
+ * n8n's own Salesforce node (a large hand-written declarative-style node) as the
+ * yardstick, measured in this process with the same n8n-workflow: loaded from the n8n that
+ * e2e/install-n8n.sh caches; skipped with a note when that cache is absent.
+ */
+const SALESFORCE_SAMPLES = {
+	'lead / getAll (options)': { resource: 'lead', operation: 'getAll', returnAll: false, limit: 20, options: { fields: 'Id,Company' } },
+	'lead / get': { resource: 'lead', operation: 'get', leadId: '00Q1' },
+	'lead / update (3 fields)': { resource: 'lead', operation: 'update', leadId: '00Q1', updateFields: { city: 'Graz', email: 'a@b.c', phone: '1' } },
+	'opportunity / create': { resource: 'opportunity', operation: 'create', name: 'Deal', closeDate: '2025-01-31T00:00:00Z', stageName: 'Prospecting' },
+	'task / create': { resource: 'task', operation: 'create', status: 'Not Started' },
+};
+
+function salesforceComparison(ours) {
+	const os = require('os');
+	const fs = require('fs');
+	const cache = process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-3cx-e2e');
+	const file = path.join(cache, 'n8n-2.41.1', 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'Salesforce', 'Salesforce.node.js');
+	if (!fs.existsSync(file)) {
+		row('getNodeParameters, n8n Salesforce node', `not measured: ${file} missing (bash e2e/install-n8n.sh)`);
+		return;
+	}
+	const { Salesforce } = require(file);
+	const description = new Salesforce().description;
+	row('n8n Salesforce node: description JSON / top-level properties', `${Buffer.byteLength(JSON.stringify(description))} bytes / ${description.properties.length}`);
+	const theirs = Object.entries(SALESFORCE_SAMPLES).map(([label, values]) => {
+		const t = perCall(description, values);
+		row(`getNodeParameters Salesforce ${label}`, `${ms(t)} per call`);
+		return t;
+	});
+	const ratio = median(ours) / median(theirs);
+	row('getNodeParameters, median 3CX / median Salesforce', `${ms(median(ours))} / ${ms(median(theirs))} = ${ratio.toFixed(2)}x`);
 }
 
 /** A minimal declarative node doing the same GET: what RoutingNode and HTTP cost without our 346 properties. */
@@ -171,7 +215,8 @@ async function main() {
 	console.log(`n8n-nodes-3cx bench (node ${process.version})`);
 	descriptionFigures(description);
 	loadTime();
-	parameterResolution(description);
+	const ours = parameterResolution(description);
+	salesforceComparison(ours);
 	await execution(ThreeCx);
 	await benchDownload({ row, ThreeCx });
 	// issue 6: 1,000 items in one execution (time, requests, tokens, peak memory)
