@@ -263,6 +263,21 @@ async function main() {
 			step(`output shows "${cfg.expectOutputText}"; fake 3CX saw: ${reqs.join(' ; ')}`);
 		}
 
+		// ---------------------------------------------------------- a JSON field shows its shape (README: Trunks > Set Routes)
+		if (cfg.jsonField) {
+			await pick('resource', cfg.jsonField.resource);
+			await pick('operation', cfg.jsonField.operation);
+			const json = page.locator(`[data-test-id=parameter-input-${cfg.jsonField.name}]`).first();
+			await json.waitFor({ timeout: 30000 });
+			await json.scrollIntoViewIfNeeded();
+			// the description (where the shape is) shows as a tooltip on the field's label
+			const label = page.locator('[data-test-id=parameter-item]', { has: json }).locator('label, .n8n-input-label').first();
+			if (await label.count()) await label.hover().catch(() => {});
+			await page.waitForTimeout(800);
+			await shot('json-field', process.env.E2E_JSON_FIELD_SHOT || cfg.jsonField.screenshot);
+			step(`JSON field ${cfg.jsonField.name} shown for ${cfg.jsonField.operation}`);
+		}
+
 		const summary = { ok: true, resource, operation, actions: actionsText.trim(), credentialTests, consoleErrors: consoleErrors.slice(0, 20), ms: Date.now() - t0 };
 		fs.writeFileSync(path.join(ARTIFACTS, 'summary.json'), JSON.stringify(summary, null, 2));
 		step(`done; README screenshots in ${path.relative(REPO, SHOTS)}/`);

@@ -6,6 +6,7 @@
  */
 const { PAGE_SIZE } = require('./model');
 const { title, byName } = require('./naming');
+const { whether, parameterNote, unitNote, DATE } = require('./texts');
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -110,19 +111,50 @@ function fieldProperty(field) {
 	};
 }
 
+/**
+ * A JSON field, once per shape it takes: a shared field (same name and type) whose operations send
+ * different schemas shows each operation its own shape. Its default is empty, so that nothing is
+ * sent unasked: an optional field left empty is left out, a required one must be filled in.
+ */
+function jsonFieldProperties(field) {
+	const base = fieldProperty(field);
+	const kind = field.kind === 'array' ? 'JSON array' : 'JSON object';
+	const optional = field.required ? ' (shape below)' : ' (shape below); leave empty to send nothing';
+	return [...field.shapes.entries()].map(([shape, operations]) => ({
+		...base,
+		default: '',
+		// The shape is a hint: shown under the field, and free of the casing rules of descriptions ("Id" is a key).
+		hint: `e.g. ${shape}`,
+		description: `${kind}${optional}`,
+		displayOptions: show(operations),
+	}));
+}
+
 function fieldDescription(field) {
 	const parts = [];
-	if (field.kind === 'datetime') parts.push('Date and time in ISO 8601, e.g. 2025-01-31T08:00:00Z');
+	const note = parameterNote(field.specName);
+	if (field.kind === 'boolean') return note && /^Whether/.test(note) ? note : whether(field.displayName);
+	if (note) parts.push(note);
+	else if (field.kind === 'datetime') parts.push(DATE);
 	else if (field.kind === 'guid') parts.push('A GUID, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e');
 	else if (field.kind === 'object') parts.push(field.description || 'JSON object');
 	else if (field.kind === 'array') parts.push('JSON array');
 	else if (field.kind === 'string' && /^(number|dn|dnNumber|extension|groupNumber|extensionDns)$/i.test(field.specName)) {
 		parts.push(/s$/.test(field.specName) ? 'Extension numbers, comma-separated, e.g. 100,101' : 'Extension number, e.g. 100');
-	}
-	if (!field.required && field.kind !== 'boolean') {
+	} else if (field.kind === 'integer' && unitNote(field.specName)) parts.push(unitNote(field.specName));
+	if (!field.required) {
 		parts.push(field.usage.has('path') ? "may be empty (sent as '')" : 'leave empty to send nothing');
 	}
 	return parts.length ? capitalise(parts.join('; ')) : undefined;
+}
+
+/** What an entity field (a body collection option) means beyond its label, or undefined. */
+function optionDescription(o) {
+	if (o.jsonShape) return undefined;
+	if (o.shape.type === 'boolean') return whether(o.displayName);
+	if (o.kind === 'datetime') return DATE;
+	if (o.kind === 'integer' || o.kind === 'number') return unitNote(o.name);
+	return undefined;
 }
 
 function capitalise(s) {
@@ -253,10 +285,13 @@ function bodyCollectionProperty(c) {
 			displayName: o.displayName,
 			name: o.name,
 			type: o.shape.type,
-			default: o.shape.default,
+			// A JSON field starts empty (its shape is in the description): an untouched one sends nothing.
+			default: o.jsonShape ? '' : o.shape.default,
 			placeholder: o.shape.placeholder,
 			typeOptions: o.shape.typeOptions,
 			options: o.shape.options,
+			hint: o.jsonShape ? `${o.kind === 'array' ? 'JSON array' : 'JSON object'}, e.g. ${o.jsonShape}` : undefined,
+			description: optionDescription(o),
 		})),
 	};
 }
@@ -338,11 +373,46 @@ function operationProperty(resource) {
 	};
 }
 
+/**
+ * The node's subtitle in words ("Get Many: User", "Set Routes: Trunk"), as an n8n expression: the
+ * editor evaluates it with the node's parameters only, so names it cannot derive from the values
+ * travel in two small tables (the exceptions to WORDS below, checked here, not guessed).
+ */
+const WORDS =
+	"(v) => String(v ?? '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase()).replace(/ (By|Of|For|And|In|To|On|From|With|Or|The) /g, (m) => m.toLowerCase())";
+const OPERATION_RULE =
+	"(v, w) => /^list[A-Z]/.test(v) ? 'Get Many' : /^get[A-Z]/.test(v) ? 'Get' : /^create[A-Z]/.test(v) ? 'Create' : /^update[A-Z]/.test(v) ? 'Update' : /^delete[A-Z]/.test(v) ? 'Delete' : w(v)";
+const RESOURCE_RULE = "(v, w) => w(v).replace(/ies$/, 'y').replace(/s$/, '')";
+
+function subtitleExpression(model) {
+	const words = new Function(`return ${WORDS}`)();
+	const operationRule = new Function(`return ${OPERATION_RULE}`)();
+	const resourceRule = new Function(`return ${RESOURCE_RULE}`)();
+	const operations = {};
+	const resources = {};
+	for (const r of model.resources) {
+		if (resourceRule(r.value, words) !== r.name) resources[r.value] = r.name;
+		for (const o of r.operations) if (operationRule(o.value, words) !== o.name) operations[o.value] = o.name;
+	}
+	const table = (t) => JSON.stringify(Object.fromEntries(Object.entries(t).sort((a, b) => cmp(a[0], b[0]))));
+	return (
+		`={{ ((w, o, r, ops, res) => (ops[$parameter.operation] ?? o($parameter.operation, w)) + ': ' + (res[$parameter.resource] ?? r($parameter.resource, w)))` +
+		`(${WORDS}, ${OPERATION_RULE}, ${RESOURCE_RULE}, ${table(operations)}, ${table(resources)}) }}`
+	);
+}
+
+function cmp(a, b) {
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function emitDescription(model, source) {
 	const resourceOptions = model.resources.map((r) => ({ name: r.name, value: r.value }));
 	const properties = [
 		...model.resources.map(operationProperty),
-		...model.fields.map((f) => fieldProperty({ ...f, displayName: f.displayName || title(f.specName) })),
+		...model.fields.flatMap((f) => {
+			const field = { ...f, displayName: f.displayName || title(f.specName) };
+			return field.shapes && (field.kind === 'object' || field.kind === 'array') ? jsonFieldProperties(field) : [fieldProperty(field)];
+		}),
 		...model.bodyCollections.map(bodyCollectionProperty),
 		...pagingProperties(model),
 		...binaryProperties(model),
@@ -356,6 +426,9 @@ function emitDescription(model, source) {
 		`export const resourceOptions: INodePropertyOptions[] = ${ts(resourceOptions)};`,
 		'',
 		`export const defaultResource = ${quote(model.resources.find((r) => r.value === 'users') ? 'users' : model.resources[0].value)};`,
+		'',
+		'/** The node\'s subtitle: what the user picked, in words ("Get Many: User"). */',
+		`export const subtitle = ${quote(subtitleExpression(model))};`,
 		'',
 		'/** Operations per resource, then the fields they share, body collections, paging and query options. */',
 		`export const generatedProperties: INodeProperties[] = ${ts(properties)};`,

@@ -6,10 +6,11 @@
  * Every operation of the spec becomes an operation of the node; nothing is skipped. Anything the
  * generator cannot place raises an error instead of being dropped.
  */
-const { title, sentence, singularTitle, lowerFirst, article, byName } = require('./naming');
+const { title, singularTitle, lowerFirst, article, byName, displayTitle, lowerPhrase, capitalise } = require('./naming');
 const { findLocators } = require('./locators');
 const { outputSchema } = require('./schemas');
 const { EXTRA_OPERATIONS, answersFile } = require('./extras');
+const { shapeOf } = require('./shapes');
 
 /** Wire kinds, shared with the node's runtime (nodes/ThreeCx/runtime/types.ts). */
 const WIRE = {
@@ -120,6 +121,7 @@ function buildModel(spec) {
 						resourceValues,
 						value,
 					);
+					noteShape(field, spec, d, value);
 					meta.body.params.push([prop.name, field, wireKind(d), d.nullable ? 0 : 1]);
 				}
 			}
@@ -144,7 +146,8 @@ function buildModel(spec) {
 			queryCollections.get(key).operations.push(value);
 			queryCollections.get(key).resources.push(...resourceValues);
 		}
-		if (paged) meta.paged = true;
+		// A file download is one file: no Return All or Limit (its options keep $skip, as before).
+		if (paged && meta.file !== 'download') meta.paged = true;
 
 		// Response.
 		const success = spec.successResponse(op);
@@ -169,9 +172,11 @@ function buildModel(spec) {
 				path,
 				operationId: op.operationId,
 				shape,
-				paged,
+				paged: !!meta.paged,
 				summary: op.summary,
 				description: op.description,
+				file: meta.file,
+				response: meta.response,
 			});
 		}
 		runtime[value] = meta;
@@ -271,6 +276,15 @@ function wireKind(d) {
 	const kind = WIRE[d.kind];
 	if (!kind) throw new Error(`no wire kind for ${d.kind}`);
 	return kind;
+}
+
+/** The JSON shape a field takes for an operation (a shared field may take several). */
+function noteShape(field, spec, d, operation) {
+	if (d.kind !== 'object' && !(d.kind === 'array' && !(d.items && d.items.kind === 'enum'))) return;
+	const shape = shapeOf(spec, d);
+	if (!field.shapes) field.shapes = new Map();
+	if (!field.shapes.has(shape)) field.shapes.set(shape, []);
+	field.shapes.get(shape).push(operation);
 }
 
 function describeBodyParam(d) {
@@ -434,7 +448,15 @@ function bodyCollection(spec, collections, schemaName) {
 	const entity = schemaName.replace(/^Pbx\./, '');
 	const options = spec.properties({ $ref: `#/components/schemas/${schemaName}` }).map((prop) => {
 		const d = spec.describe(prop.schema);
-		return { name: prop.name, displayName: title(prop.name), shape: fieldShape(d, prop.name), kind: d.kind, navigation: prop.navigation };
+		const shape = fieldShape(d, prop.name);
+		return {
+			name: prop.name,
+			displayName: title(prop.name),
+			shape,
+			kind: d.kind,
+			navigation: prop.navigation,
+			jsonShape: shape.type === 'json' ? shapeOf(spec, d) : undefined,
+		};
 	});
 	const seen = new Set();
 	for (const o of options) {
@@ -471,24 +493,47 @@ function nameQueryCollections(list) {
 	return list.sort((a, b) => cmp(a.name, b.name));
 }
 
+/** Plural acronyms that n8n's sentence case would lower-case ("SBCs" -> "sbcs"): said in words. */
+const ACTION_WORDS = { IPs: 'IP addresses', SBCs: 'SBC servers', DNs: 'DN numbers', IDs: 'ID values' };
+
+/**
+ * The sentence case n8n's linter accepts for actions: the first letter upper case, all-uppercase
+ * words (AI, SIP, M365) as they are, every other word lower case (Google, OAuth and Microsoft too).
+ */
+function actionCase(text) {
+	const words = text.split(' ').map((w) => ACTION_WORDS[w] || w).join(' ').split(' ');
+	return words
+		.map((w, i) => {
+			if (w.length > 1 && w === w.toUpperCase() && /[A-Z]/.test(w)) return w;
+			const lower = w.toLowerCase();
+			return i === 0 ? capitalise(lower) : lower;
+		})
+		.join(' ');
+}
+
 function finishResource(resource) {
-	const singular = singularTitle(resource.tag);
-	const plural = title(resource.tag);
+	const singular = displayTitle(singularTitle(resource.tag));
+	const plural = displayTitle(title(resource.tag));
 	const names = new Set();
 	const ops = resource.operations.map((o) => {
-		const texts = operationTexts(o, singular, plural);
-		return { ...o, ...texts };
+		const texts = operationTexts(o, singular, plural, resource.tag);
+		return { ...o, ...texts, action: texts.action && o.shape.kind !== 'extra' ? actionCase(texts.action) : texts.action };
 	});
-	// Names must be unique within a resource: fall back to the operationId's words.
+	// Names and actions must be unique within a resource: fall back to the operationId's words.
 	const counts = new Map();
 	for (const o of ops) counts.set(o.name, (counts.get(o.name) || 0) + 1);
 	for (const o of ops) {
 		if (counts.get(o.name) > 1) {
-			o.name = title(o.operationId);
-			o.action = sentence(title(o.operationId));
+			const own = callTexts({ ...o, shape: { kind: o.method === 'GET' ? 'function' : 'action', callName: o.operationId } }, singular, plural);
+			Object.assign(o, own);
 		}
 		if (names.has(o.name)) throw new Error(`Duplicate operation name ${o.name} in ${resource.tag}`);
 		names.add(o.name);
+	}
+	const actions = new Set();
+	for (const o of ops) {
+		if (actions.has(o.action.toLowerCase())) throw new Error(`Duplicate action "${o.action}" in ${resource.tag}`);
+		actions.add(o.action.toLowerCase());
 	}
 	ops.sort((a, b) => byName(a.name, b.name));
 	return {
@@ -500,56 +545,128 @@ function finishResource(resource) {
 	};
 }
 
+/** "a user", "an SBC", but "my user": the article a noun takes, if any. */
+function withArticle(noun) {
+	return /^my\b/i.test(noun) ? noun : `${article(noun)} ${noun}`;
+}
+
+/**
+ * The forms of a resource's noun an action may use: "ring group", "ring groups", and for report
+ * and settings tags the thing itself ("queue performance totals" for Report Queue Performance Totals,
+ * "data connector" for Data Connector Settings).
+ */
+function nounForms(singular, plural) {
+	const forms = new Set();
+	for (const n of [singular, plural].map(lowerPhrase)) {
+		forms.add(n);
+		const bare = n.replace(/^report /i, '').replace(/ settings?$/i, '');
+		if (bare && bare !== n) forms.add(bare);
+	}
+	return [...forms].map((f) => f.toLowerCase());
+}
+
+function mentions(text, forms) {
+	const padded = ` ${text.toLowerCase().replace(/[^a-z0-9 ]/g, ' ')} `;
+	return forms.some((f) => padded.includes(` ${f.replace(/[^a-z0-9 ]/g, ' ')} `));
+}
+
 /** Name, action and description of an operation in plain English. */
-function operationTexts(o, singular, plural) {
-	const thing = sentence(singular).toLowerCase() === singular.toLowerCase() ? singular : singular;
-	const a = `${article(thing)} ${lowerPhrase(thing)}`;
+function operationTexts(o, singular, plural, tag) {
+	const noun = lowerPhrase(singular);
+	const nouns = lowerPhrase(plural);
+	const a = withArticle(noun);
 	const { shape } = o;
+	// A root action such as POST /PurgeCalls looks like a create; it is an action of its own.
+	const root = o.path.split('/')[1];
+	if (shape.kind === 'create' && tag && root !== tag && !/[({]/.test(o.path)) {
+		return callTexts({ ...o, shape: { kind: 'action', callName: root } }, singular, plural);
+	}
 	switch (shape.kind) {
 		case 'list':
-			return { name: 'Get Many', action: sentence(`Get many ${lowerPhrase(plural)}`), description: `List ${lowerPhrase(plural)}` };
+			return { name: 'Get Many', action: `Get many ${nouns}`, description: `List ${nouns}` };
 		case 'get':
-			return shape.alternateKey
-				? { name: `Get by ${title(shape.alternateKey)}`, action: sentence(`Get ${a} by ${lowerPhrase(title(shape.alternateKey))}`), description: `Retrieve ${a} by its ${lowerPhrase(title(shape.alternateKey))}` }
-				: { name: 'Get', action: sentence(`Get ${a}`), description: `Retrieve ${a} by its key` };
+			if (shape.alternateKey) return byKeyTexts(a, shape.alternateKey);
+			return { name: 'Get', action: capitalise(`get ${a}`), description: capitalise(`retrieve ${a} by its key`) };
 		case 'singleton':
-			return { name: 'Get', action: sentence(`Get ${lowerPhrase(plural)}`), description: `Retrieve the ${lowerPhrase(plural)}` };
+			return { name: 'Get', action: capitalise(`get ${nouns}`), description: capitalise(`retrieve the current ${nouns}`) };
 		case 'singletonUpdate':
-			return { name: 'Update', action: sentence(`Update ${lowerPhrase(plural)}`), description: `Change the ${lowerPhrase(plural)}; only the fields you add are sent` };
+			return { name: 'Update', action: capitalise(`update ${nouns}`), description: capitalise(`change ${nouns}; only the fields you add are sent`) };
 		case 'update':
-			return { name: 'Update', action: sentence(`Update ${a}`), description: `Change ${a}; only the fields you add are sent` };
+			return { name: 'Update', action: capitalise(`update ${a}`), description: capitalise(`change ${a}; only the fields you add are sent`) };
 		case 'create':
-			return { name: 'Create', action: sentence(`Create ${a}`), description: `Create ${a}` };
+			return { name: 'Create', action: capitalise(`create ${a}`), description: capitalise(`create ${a} from the fields you add`) };
 		case 'delete':
-			return { name: 'Delete', action: sentence(`Delete ${a}`), description: `Delete ${a}` };
-		case 'navigation':
+			return { name: 'Delete', action: capitalise(`delete ${a}`), description: capitalise(`delete ${a} by its key`) };
+		case 'navigation': {
+			const what = displayTitle(title(shape.navigation));
 			return {
-				name: `Get ${title(shape.navigation)}`,
-				action: sentence(`Get ${lowerPhrase(title(shape.navigation))} of ${a}`),
-				description: `List the ${lowerPhrase(title(shape.navigation))} of ${a}`,
+				name: `Get ${what}`,
+				action: capitalise(`get ${lowerPhrase(what)} of ${a}`),
+				description: capitalise(`list the ${lowerPhrase(what)} of ${a}`),
 			};
+		}
 		case 'extra':
 			return { name: shape.name, action: shape.action, description: shape.description };
 		case 'function':
-		case 'action': {
-			const words = title(shape.callName);
-			const what = lowerPhrase(words.replace(/^Get /, ''));
-			return {
-				name: words,
-				action: sentence(words),
-				description: shape.kind === 'function' ? `Read ${what} (${lowerPhrase(plural)})` : `${sentence(words)} (${lowerPhrase(plural)})`,
-			};
-		}
+		case 'action':
+			return callTexts(o, singular, plural);
 		default:
-			return { name: title(o.operationId), action: sentence(title(o.operationId)), description: title(o.operationId) };
+			return { name: displayTitle(title(o.operationId)), action: capitalise(lowerPhrase(displayTitle(title(o.operationId)))), description: capitalise(lowerPhrase(displayTitle(title(o.operationId)))) };
 	}
 }
 
-function lowerPhrase(phrase) {
-	return phrase
-		.split(' ')
-		.map((w) => (w.length > 1 && w === w.toUpperCase() ? w : w.toLowerCase()))
-		.join(' ');
+/** Get by Number / Get a user by number / Retrieve a user by its number. */
+function byKeyTexts(a, key) {
+	const k = displayTitle(title(key));
+	return { name: `Get by ${k}`, action: capitalise(`get ${a} by ${lowerPhrase(k)}`), description: capitalise(`retrieve ${a} by its ${lowerPhrase(k)}`) };
+}
+
+/**
+ * A bound function or action: its name in words (fixed), an action that names the resource, and
+ * a sentence saying what comes back. 'DownloadGetGetCallDistribution' on Report Call Distribution:
+ * Download Call Distribution / Download call distribution / Download the call distribution report as a file.
+ */
+function callTexts(o, singular, plural) {
+	const noun = lowerPhrase(singular);
+	const nouns = lowerPhrase(plural);
+	const a = withArticle(noun);
+	const { shape } = o;
+	let name = displayTitle(title(shape.callName), true);
+	// A function named by what it answers ("API Token", "System Telemetry") reads "Get …".
+	if (shape.kind === 'function' && !FUNCTION_VERBS.test(name)) name = `Get ${name}`;
+	// 3CX's old lookup functions, GET /Users/Pbx.GetByNumber(number='…'), read like the alternate key.
+	const lookup = /^GetBy([A-Z][A-Za-z]*)$/.exec(shape.callName);
+	if (lookup && shape.kind === 'function') return byKeyTexts(a, lookup[1]);
+	const instance = /^\/[A-Za-z0-9]+\([^)]*\)\//.test(o.path);
+	const forms = nounForms(singular, plural);
+	const head = noun.split(' ').pop();
+	const words = lowerPhrase(name).split(' ');
+	let action;
+	if (mentions(name, forms)) action = lowerPhrase(name);
+	else if (instance && words.length > 1 && [head, pluralOf(head)].includes(words[words.length - 1])) {
+		// "Drop call" on Active Calls: the object is the resource itself.
+		action = [...words.slice(0, -1), a].join(' ');
+	} else if (words.length === 1 || (words.length === 2 && /^(bulk|batch)$/.test(words[0]))) {
+		// A verb alone ("Restore", "Batch delete") takes the resource as its object.
+		action = `${words.join(' ')} ${instance ? a : nouns}`;
+	} else action = `${words.join(' ')} ${instance ? `of ${a}` : `for ${nouns}`}`;
+	action = capitalise(action);
+	let description;
+	if (o.file === 'download') description = `${action} as a file in the binary output field`;
+	else if (shape.kind === 'function') description = `${action}${o.response === 'collection' ? ', one item per result' : ''}`;
+	else description = action;
+	// n8n wants a description that says more than the name.
+	if (description.toLowerCase() === name.toLowerCase()) {
+		description = `${description} with 3CX's ${shape.callName} ${shape.kind === 'function' ? 'function' : 'action'}`;
+	}
+	return { name, action: actionCase(action), description };
+}
+
+/** First words that make a function's name a verb phrase already. */
+const FUNCTION_VERBS = /^(Get|Has|Is|Check|Download|Export|Generate|Test|Initialize|Retrieve|Validate|Issue|Search|List|Read)\b/;
+
+function pluralOf(word) {
+	return /(s|x|ch|sh)$/.test(word) ? `${word}es` : /[^aeiou]y$/.test(word) ? `${word.slice(0, -1)}ies` : `${word}s`;
 }
 
 function cmp(a, b) {

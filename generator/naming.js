@@ -114,4 +114,87 @@ function article(phrase) {
 	return /^[aeiou]/i.test(first) ? 'an' : 'a';
 }
 
-module.exports = { words, title, sentence, singularTitle, lowerFirst, article, byName };
+/**
+ * Word fixes for what n8n shows: 3CX's operationIds carry typos, abbreviations and doubled verbs
+ * ("DownloadGetGetCallDistribution", "GeCrmtTemplates", "QueueAnUnCalls") that a name must not
+ * pass through. Applied to Title Case display texts only, never to field or option values.
+ */
+const PHRASE_FIXES = [
+	[/\bDownload Get(?: Get)*\b/g, 'Download'],
+	[/\bGe Crmt Templates\b/g, 'Get CRM Templates'],
+	[/\bAn Un\b/g, 'Answered and Unanswered'],
+	[/\bRetreive\b/g, 'Retrieve'],
+	[/\bProv\b/g, 'Provisioning'],
+	[/\bDir\b/g, 'Directory'],
+	[/\bIfaces\b/g, 'Network Interfaces'],
+	[/\bMcu\b/g, 'MCU'],
+	[/\bIps\b/g, 'IPs'],
+	[/\bSbcs\b/g, 'SBCs'],
+	[/\bOpen AI\b/g, 'OpenAI'],
+	[/\bMicrosoft365\b/g, 'Microsoft 365'],
+	[/\bInit\b/g, 'Initialize'],
+	[/\bStats\b/g, 'Statistics'],
+	[/\bDefs\b/g, 'Definitions'],
+	[/\bDef\b/g, 'Definition'],
+	[/\bMove Up Down\b/g, 'Move Up or Down'],
+	[/\bMulti User Update\b/g, 'Update Multiple Users'],
+	[/\bMulti Delete Greeting\b/g, 'Delete Multiple Greetings'],
+	[/^Bulk (.+) (Delete|Archive)$/g, 'Bulk $2 $1'],
+	// Resource names: "Report Abandoned Chats Statistics" is one report, not many statistics.
+	[/\b(Statistic|Total)$/g, '$1s'],
+];
+
+/** Fixes for operation names only: a name that is only a noun or an adjective. */
+const OPERATION_FIXES = [
+	[/^Backup$/g, 'Create Backup'],
+	[/^Get Active$/g, 'Get Active Prompt Set'],
+	[/^Set Active$/g, 'Activate Prompt Set'],
+];
+
+/** Proper nouns that stay capitalised inside a sentence. */
+const PROPER_NOUNS = new Set(['Google', 'Microsoft', 'Debian', 'Amazon', 'Teams', 'Azure', 'Outlook', 'Windows', 'Linux']);
+
+/** Words n8n's Title Case keeps lower case inside a name: "Get by Number". */
+const SMALL_WORDS = new Set(['a', 'an', 'and', 'as', 'at', 'by', 'for', 'from', 'in', 'of', 'on', 'or', 'the', 'to', 'with', 'per', 'via']);
+
+/**
+ * A Title Case text as n8n shows it: word fixes applied, a word said twice in a row said once,
+ * small words lower case after the first ('Download Get Get Call Distribution' -> 'Download Call Distribution').
+ */
+function displayTitle(text, operation = false) {
+	let out = String(text);
+	for (const [re, to] of operation ? [...PHRASE_FIXES, ...OPERATION_FIXES] : PHRASE_FIXES) out = out.replace(re, to);
+	const kept = [];
+	for (const w of out.split(' ').filter(Boolean)) {
+		if (kept.length && kept[kept.length - 1].toLowerCase() === w.toLowerCase()) continue;
+		kept.push(kept.length && SMALL_WORDS.has(w.toLowerCase()) ? w.toLowerCase() : w);
+	}
+	return kept.join(' ');
+}
+
+/** Lower case for use inside a sentence, keeping acronyms and mixed-case words (OAuth, IPs, SBCs). */
+function lowerPhrase(phrase) {
+	return String(phrase)
+		.split(' ')
+		.map((w) => (PROPER_NOUNS.has(w) || /[A-Z]/.test(w.slice(1)) || (/^[A-Z]/.test(w) && /\d/.test(w)) ? w : w.toLowerCase()))
+		.join(' ');
+}
+
+/** First letter upper case, the rest as it is. */
+function capitalise(text) {
+	return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
+module.exports = {
+	words,
+	title,
+	sentence,
+	singularTitle,
+	lowerFirst,
+	article,
+	byName,
+	displayTitle,
+	lowerPhrase,
+	capitalise,
+	SMALL_WORDS,
+};

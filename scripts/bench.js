@@ -5,11 +5,12 @@
  *   description JSON bytes (and gzip), top-level properties, distinct property names
  *   module load time of the built node (fresh process, median of 5)
  *   NodeHelpers.getNodeParameters per call for five representative operations
- *     (what the editor runs on every change and the engine per item)
+ *     (what the editor runs on every change and the engine per item), next to n8n's own Salesforce
+ *     node measured the same way in the same process (the ratio of the medians)
  *   per-item time of a 100-item execution through n8n-core's RoutingNode against a local server
  *   1,000 items in one execution: time, API and token requests, peak memory (bench-load.js)
  *
- * Budgets that are tests (300 KB, 400 properties) live in test/description.test.ts; this only prints.
+ * Budgets that are tests (360 KB, 400 properties) live in test/description.test.ts; this only prints.
  */
 const { execFileSync } = require('child_process');
 const path = require('path');
@@ -83,17 +84,61 @@ const SAMPLES = {
 	'activeCalls / dropCall (action)': { resource: 'activeCalls', operation: 'dropCall', Id: 5 },
 };
 
-function parameterResolution(description) {
+/** Milliseconds per NodeHelpers.getNodeParameters call (20 warm-up calls, then the mean of 200). */
+function perCall(description, values) {
 	const { NodeHelpers } = require('n8n-workflow');
 	const node = { typeVersion: 1 };
+	const call = () => NodeHelpers.getNodeParameters(description.properties, values, true, false, node, description);
+	for (let i = 0; i < 20; i++) call();
+	const n = 200;
+	const t = process.hrtime.bigint();
+	for (let i = 0; i < n; i++) call();
+	return Number(process.hrtime.bigint() - t) / 1e6 / n;
+}
+
+function parameterResolution(description) {
 	for (const [label, values] of Object.entries(SAMPLES)) {
-		const call = () => NodeHelpers.getNodeParameters(description.properties, values, true, false, node, description);
-		for (let i = 0; i < 20; i++) call();
-		const n = 200;
-		const t = process.hrtime.bigint();
-		for (let i = 0; i < n; i++) call();
-		row(`getNodeParameters ${label}`, `${ms(Number(process.hrtime.bigint() - t) / 1e6 / n)} per call`);
+		row(`getNodeParameters ${label}`, `${ms(perCall(description, values))} per call`);
 	}
+}
+
+/**
+ * n8n's own Salesforce node (a large hand-written declarative-style node) as the
+ * yardstick, measured in this process with the same n8n-workflow: loaded from the n8n that
+ * e2e/install-n8n.sh caches; skipped with a note when that cache is absent.
+ */
+const SALESFORCE_SAMPLES = {
+	'lead / getAll (options)': { resource: 'lead', operation: 'getAll', returnAll: false, limit: 20, options: { fields: 'Id,Company' } },
+	'lead / get': { resource: 'lead', operation: 'get', leadId: '00Q1' },
+	'lead / update (3 fields)': { resource: 'lead', operation: 'update', leadId: '00Q1', updateFields: { city: 'Graz', email: 'a@b.c', phone: '1' } },
+	'opportunity / create': { resource: 'opportunity', operation: 'create', name: 'Deal', closeDate: '2025-01-31T00:00:00Z', stageName: 'Prospecting' },
+	'task / create': { resource: 'task', operation: 'create', status: 'Not Started' },
+};
+
+function salesforceComparison(ourDescription) {
+	const os = require('os');
+	const fs = require('fs');
+	const cache = process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-3cx-e2e');
+	const file = path.join(cache, 'n8n-2.41.1', 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'Salesforce', 'Salesforce.node.js');
+	if (!fs.existsSync(file)) {
+		row('getNodeParameters, n8n Salesforce node', `not measured: ${file} missing (bash e2e/install-n8n.sh)`);
+		return;
+	}
+	const { Salesforce } = require(file);
+	const description = new Salesforce().description;
+	row('n8n Salesforce node: description JSON / top-level properties', `${Buffer.byteLength(JSON.stringify(description))} bytes / ${description.properties.length}`);
+	for (const [label, values] of Object.entries(SALESFORCE_SAMPLES)) {
+		row(`getNodeParameters Salesforce ${label}`, `${ms(perCall(description, values))} per call`);
+	}
+	// The ratio from interleaved rounds (both nodes measured back to back, five rounds, median), so
+	// that a busy machine slows both sides alike.
+	const rounds = Array.from({ length: 5 }, () => {
+		const ours = median(Object.values(SAMPLES).map((values) => perCall(ourDescription, values)));
+		const theirs = median(Object.values(SALESFORCE_SAMPLES).map((values) => perCall(description, values)));
+		return { ours, theirs, ratio: ours / theirs };
+	});
+	const mid = [...rounds].sort((a, b) => a.ratio - b.ratio)[2];
+	row('getNodeParameters, median 3CX / median Salesforce', `${ms(mid.ours)} / ${ms(mid.theirs)} = ${mid.ratio.toFixed(2)}x (median of 5 interleaved rounds)`);
 }
 
 /** A minimal declarative node doing the same GET: what RoutingNode and HTTP cost without our 346 properties. */
@@ -172,6 +217,7 @@ async function main() {
 	descriptionFigures(description);
 	loadTime();
 	parameterResolution(description);
+	salesforceComparison(description);
 	await execution(ThreeCx);
 	await benchDownload({ row, ThreeCx });
 	// issue 6: 1,000 items in one execution (time, requests, tokens, peak memory)

@@ -138,7 +138,10 @@ function buildBody(context: IExecuteSingleFunctions, spec: OperationSpec, timeZo
 		for (const [key, value] of Object.entries(values)) {
 			const name = label(key, collection);
 			const kind = kinds[key];
-			if (kind === 'json') body[key] = bodyValue(value, 'json', name) as IDataObject;
+			if (kind === 'json') {
+				// A JSON field added but left empty sends nothing (its default is empty, not '{}').
+				if (!isEmpty(value)) body[key] = bodyValue(value, 'json', name) as IDataObject;
+			}
 			else if (kind) {
 				// An emptied date or number field clears the value in 3CX.
 				body[key] = isEmpty(value) ? null : (bodyValue(value, kind, name, timeZone) as IDataObject[keyof IDataObject]);
