@@ -1,4 +1,4 @@
-/* Types for simulator/index.js: the simulated 3CX (token endpoint, XAPI over HTTP/HTTPS, demo data, spec checks). */
+/* Types for simulator/index.js: the simulated 3CX (token endpoint, PKCE sign-in, XAPI over HTTP/HTTPS, demo data, spec checks). */
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'HEAD' | 'OPTIONS' | string;
 
@@ -42,6 +42,12 @@ export interface XapiServerOptions {
 	data?: Record<string, object[]> | { sets: Record<string, object[]>; files?: Record<string, Buffer> };
 	/** Check every API request against 3CX's spec: true (default file) or a spec file path. Default false. */
 	specCheck?: boolean | string;
+	/** client_id allowed at /connect/authorize (PKCE). Default: `clientId`. */
+	pkceClientId?: string;
+	/** Users who can sign in at /connect/authorize; the first is auto-approved. */
+	users?: SimUser[];
+	/** /connect/authorize approves the first user at once (true) or shows a login form (false). Default true. */
+	autoApprove?: boolean;
 	/** Serve the control API under /__sim/ (loopback only). Default true. */
 	control?: boolean;
 	/** Log each request to stderr. Default false. */
@@ -55,6 +61,14 @@ export interface DemoOptions {
 	now?: string | number;
 	/** Days of history. Default 7. */
 	days?: number;
+}
+
+export interface SimUser {
+	username: string;
+	password: string;
+	sub?: string;
+	email?: string;
+	name?: string;
 }
 
 export interface SpecInfo {
@@ -88,8 +102,8 @@ export interface RecordedResponse {
 export interface RecordedRequest {
 	seq: number;
 	time: number;
-	/** 'token' = /connect/token, 'api' = /xapi/v1/..., 'other' = anything else. */
-	kind: 'token' | 'api' | 'control' | 'other';
+	/** 'token' = /connect/token, 'authorize' = /connect/authorize, 'api' = /xapi/v1/..., 'other' = anything else. */
+	kind: 'token' | 'authorize' | 'api' | 'control' | 'other';
 	method: string;
 	/** The raw request target, e.g. `/xapi/v1/Users(Number='100')?%24top=5`. */
 	url: string;
@@ -131,6 +145,10 @@ export interface RecordedRequest {
 	operationId?: string | null;
 	/** What the spec checks found wrong (empty without the spec). */
 	specProblems: string[];
+	/** authorization_code grants whose code_verifier matched the challenge. */
+	pkceVerified?: boolean;
+	/** /connect/authorize requests that issued a code. */
+	authorizeInfo?: { clientId: string; codeChallenge: string; scope: string; user: string };
 	/** The response that was sent (set once answered). */
 	response?: RecordedResponse;
 	route?: XapiRoute;
@@ -181,6 +199,8 @@ export declare class XapiServer {
 	/** The loaded spec checker (specCheck), or null. */
 	readonly spec: unknown;
 	readonly specInfo: SpecInfo;
+	/** Pending authorization codes (PKCE). */
+	readonly authCodes: Map<string, { clientId: string; redirectUri: string; challenge: string; scope: string; used: boolean }>;
 
 	start(): Promise<{ baseUrl: string; port: number }>;
 	stop(): Promise<void>;
@@ -235,6 +255,8 @@ export declare function createXapiServer(options?: XapiServerOptions): XapiServe
 /** The simulator with demo data on (`demo: true` unless given). */
 export declare function createSimulator(options?: XapiServerOptions): XapiServer;
 export declare const Simulator: typeof XapiServer;
+/** A PKCE pair: random code_verifier (or the one given) and its S256 code_challenge. */
+export declare function pkcePair(verifier?: string): { verifier: string; challenge: string; method: 'S256' };
 
 /** Self-signed certificate (PEM) for 127.0.0.1/localhost, generated once with openssl. */
 export declare function selfSignedCertificate(): { key: string; cert: string };
@@ -310,6 +332,7 @@ export declare const helpers: {
 };
 
 export declare const TOKEN_PATH: '/connect/token';
+export declare const AUTHORIZE_PATH: '/connect/authorize';
 export declare const CONTROL_PREFIX: '/__sim/';
 export declare const API_PREFIX: '/xapi/v1';
 export declare const ODATA_JSON: string;

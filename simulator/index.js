@@ -4,8 +4,11 @@
  * the end-to-end tests (e2e/fake-3cx.js re-exports its e2e face, simulator/fake3cx.js) and
  * `npm start` (scripts/start.js, or standalone: `node simulator/cli.js`). Loopback only.
  *
- * - `POST /connect/token`: client_credentials (form fields; Basic with `tokenAuth`). Like a real
- *   3CX, a new token revokes the older ones of the same client (`invalidatePreviousTokens`).
+ * - `POST /connect/token`: client_credentials (form fields; Basic with `tokenAuth`),
+ *   authorization_code with PKCE (S256 code_verifier check) and refresh_token grants. Like a real
+ *   3CX, a new token revokes the older ones of the same client or user (`invalidatePreviousTokens`).
+ * - `GET|POST /connect/authorize`: authorization code + PKCE sign-in (code_challenge S256), auto-approved
+ *   for the configured test user, or a small login form (`autoApprove: false`).
  * - `/xapi/v1/*`: needs the current bearer token (401 otherwise); answered by scripted routes
  *   (newest first), then the fallback handler, then the data store (demo data, `data`,
  *   `addRecords`), then, with the spec loaded, a generic answer per spec operation, else an empty
@@ -29,10 +32,11 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
 const responses = require('./responses');
-const { ODATA_JSON, helpers, json, empty, raw, odataCollection } = responses;
+const { ODATA_JSON, helpers, json, empty, raw, html, odataCollection } = responses;
 const { Store } = require('./store');
 
 const TOKEN_PATH = '/connect/token';
+const AUTHORIZE_PATH = '/connect/authorize';
 const API_PREFIX = '/xapi/v1';
 const CONTROL_PREFIX = '/__sim/';
 
@@ -55,6 +59,9 @@ const DEFAULT_OPTIONS = Object.freeze({
 	demo: false,
 	data: undefined,
 	specCheck: false,
+	pkceClientId: undefined,
+	users: [{ username: 'owner', password: 'owner-password', sub: 'user-100', email: 'owner@example.invalid', name: 'Demo Owner' }],
+	autoApprove: true,
 	control: true,
 	log: false,
 });
@@ -137,6 +144,10 @@ function base64url(input) {
 	return Buffer.from(input).toString('base64').replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
+function escapeHtml(s) {
+	return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
 function isLoopback(address) {
 	return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }
@@ -189,6 +200,8 @@ class XapiServer {
 		this.issuedTokens = [];
 		this.validTokens = new Map(); // token -> expiry (ms since epoch)
 		this.tokenSubjects = new Map(); // token -> subject ('client:900', 'user:owner')
+		this.refreshTokens = new Map(); // refresh token -> { clientId, user, scope }
+		this.authCodes = new Map(); // code -> { clientId, redirectUri, challenge, method, scope, user, expires, used }
 		this.expireAfter = null;
 	}
 
@@ -528,9 +541,11 @@ class XapiServer {
 				? 'token'
 				: rawPath === API_PREFIX || rawPath.startsWith(API_PREFIX + '/')
 					? 'api'
-					: rawPath.startsWith(CONTROL_PREFIX) || rawPath.startsWith('/__fake/')
-						? 'control'
-						: 'other';
+					: rawPath === AUTHORIZE_PATH
+						? 'authorize'
+						: rawPath.startsWith(CONTROL_PREFIX) || rawPath.startsWith('/__fake/')
+							? 'control'
+							: 'other';
 		const token = bearerOf(headers);
 		const entitySet = kind === 'api' ? decodedPath.slice(API_PREFIX.length + 1).split(/[(/?]/)[0] : '';
 		this.seq += 1;
@@ -588,6 +603,8 @@ class XapiServer {
 		if (req.kind === 'token' && req.method === 'POST') {
 			if (this.tokenHandler) response = await this.tokenHandler(req);
 			if (!response) response = this.tokenResponse(req);
+		} else if (req.kind === 'authorize') {
+			response = this.authorizeResponse(req);
 		} else {
 			response = await this.apiResponse(req);
 		}
@@ -619,6 +636,10 @@ class XapiServer {
 		return { clientId, clientSecret, via };
 	}
 
+	pkceClientId() {
+		return String(this.options.pkceClientId || this.options.clientId);
+	}
+
 	tokenResponse(req) {
 		const form = req.form || {};
 		const contentType = req.contentType || '';
@@ -628,6 +649,8 @@ class XapiServer {
 		const { clientId, clientSecret, via } = this.clientOf(req);
 		req.tokenInfo = { clientId, grantType: form.grant_type, via };
 		const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' };
+		if (form.grant_type === 'authorization_code') return this.codeGrant(req, form, clientId, noStore);
+		if (form.grant_type === 'refresh_token') return this.refreshGrant(req, form, clientId, noStore);
 		if (form.grant_type !== 'client_credentials') {
 			return json({ error: 'unsupported_grant_type', error_description: `The grant type '${form.grant_type}' is not supported.` }, 400);
 		}
@@ -640,9 +663,112 @@ class XapiServer {
 		return json({ token_type: 'Bearer', expires_in: this.expiresInField(), access_token: token, refresh_token: null }, 200, noStore);
 	}
 
+	userTokenAnswer(req, grant, noStore) {
+		const token = this.issueToken(`user:${grant.user.username}`);
+		const refresh = `rt-${crypto.randomBytes(24).toString('hex')}`;
+		this.refreshTokens.set(refresh, { clientId: grant.clientId, user: grant.user, scope: grant.scope });
+		req.issuedToken = token;
+		req.tokenInfo.issued = token.slice(-8);
+		const body = { token_type: 'Bearer', expires_in: this.expiresInField(), access_token: token, refresh_token: refresh, scope: grant.scope || '' };
+		if (/\bopenid\b/.test(grant.scope || '')) {
+			const now = Math.floor(this.now() / 1000);
+			body.id_token = [
+				base64url(JSON.stringify({ alg: 'none', typ: 'JWT' })),
+				base64url(JSON.stringify({ iss: this.baseUrl, aud: grant.clientId, sub: grant.user.sub || grant.user.username, email: grant.user.email, name: grant.user.name, iat: now, exp: now + 3600 })),
+				'',
+			].join('.');
+		}
+		return json(body, 200, noStore);
+	}
 
+	codeGrant(req, form, clientId, noStore) {
+		const bad = (error, description, status = 400) => json({ error, error_description: description }, status);
+		const grant = this.authCodes.get(form.code || '');
+		if (!grant) return bad('invalid_grant', 'The authorization code is invalid.');
+		if (grant.used) {
+			this.authCodes.delete(form.code);
+			return bad('invalid_grant', 'The authorization code has already been redeemed.');
+		}
+		if (Date.now() > grant.expires) return bad('invalid_grant', 'The authorization code has expired.');
+		if (clientId !== grant.clientId) return bad('invalid_client', 'The client_id does not match the authorization request.', 401);
+		if (form.redirect_uri !== grant.redirectUri) return bad('invalid_grant', 'The redirect_uri does not match the authorization request.');
+		const verifier = form.code_verifier;
+		if (!verifier) return bad('invalid_request', 'The code_verifier is missing (PKCE is required).');
+		const challenge = base64url(crypto.createHash('sha256').update(verifier).digest());
+		if (challenge !== grant.challenge) return bad('invalid_grant', 'The code_verifier does not match the code_challenge.');
+		grant.used = true;
+		req.pkceVerified = true;
+		return this.userTokenAnswer(req, grant, noStore);
+	}
 
+	refreshGrant(req, form, clientId, noStore) {
+		const grant = this.refreshTokens.get(form.refresh_token || '');
+		if (!grant) return json({ error: 'invalid_grant', error_description: 'The refresh token is invalid.' }, 400);
+		if (clientId !== grant.clientId) return json({ error: 'invalid_client', error_description: 'The client_id does not match the refresh token.' }, 401);
+		this.refreshTokens.delete(form.refresh_token); // rotated: one use each
+		return this.userTokenAnswer(req, grant, noStore);
+	}
 
+	/** `/connect/authorize`: authorization code + PKCE (S256), auto-approved or with a login form. */
+	authorizeResponse(req) {
+		const params = req.method === 'POST' ? { ...req.query, ...(req.form || {}) } : req.query;
+		const p = (k) => (Array.isArray(params[k]) ? params[k][0] : params[k]);
+		const redirectUri = p('redirect_uri');
+		const plainError = (text) => html(`<!doctype html><title>3CX sign-in</title><p>${escapeHtml(text)}</p>`, 400);
+		let redirect;
+		try {
+			redirect = new URL(redirectUri || '');
+			if (!/^https?:$/.test(redirect.protocol)) throw new Error('scheme');
+		} catch {
+			return plainError('The redirect_uri is missing or not an http(s) address.');
+		}
+		if (p('client_id') !== this.pkceClientId()) return plainError(`Unknown client_id '${p('client_id') || ''}'.`);
+		const back = (fields) => {
+			const target = new URL(redirect.toString());
+			for (const [k, v] of Object.entries(fields)) if (v !== undefined) target.searchParams.set(k, v);
+			if (p('state') !== undefined) target.searchParams.set('state', p('state'));
+			return empty(302, { location: target.toString() });
+		};
+		if (p('response_type') !== 'code') return back({ error: 'unsupported_response_type', error_description: 'response_type must be code' });
+		if (!p('code_challenge')) return back({ error: 'invalid_request', error_description: 'code_challenge is required (PKCE)' });
+		if ((p('code_challenge_method') || 'plain') !== 'S256') return back({ error: 'invalid_request', error_description: 'code_challenge_method must be S256' });
+		const users = this.options.users || [];
+		let user;
+		if (req.method === 'POST') {
+			user = users.find((u) => u.username === p('username') && u.password === p('password'));
+			if (!user) return this.loginForm(params, 'Wrong user name or password.');
+		} else if (this.options.autoApprove) {
+			user = users[0];
+		} else {
+			return this.loginForm(params);
+		}
+		if (!user) return back({ error: 'access_denied', error_description: 'no test user configured' });
+		const code = `code-${crypto.randomBytes(18).toString('hex')}`;
+		this.authCodes.set(code, {
+			clientId: p('client_id'),
+			redirectUri,
+			challenge: p('code_challenge'),
+			method: 'S256',
+			scope: p('scope') || '',
+			user,
+			expires: Date.now() + 5 * 60 * 1000,
+			used: false,
+		});
+		req.authorizeInfo = { clientId: p('client_id'), codeChallenge: p('code_challenge'), scope: p('scope') || '', user: user.username };
+		return back({ code });
+	}
+
+	loginForm(params, message) {
+		const hidden = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method']
+			.filter((k) => params[k] !== undefined)
+			.map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(params[k])}">`)
+			.join('');
+		return html(
+			`<!doctype html><title>3CX sign-in (simulated)</title><h1>Sign in to the simulated 3CX</h1>${message ? `<p class="error">${escapeHtml(message)}</p>` : ''}` +
+				`<form method="post" action="${AUTHORIZE_PATH}">${hidden}<label>User <input name="username"></label> <label>Password <input name="password" type="password"></label> <button type="submit">Sign in</button></form>`,
+			message ? 401 : 200,
+		);
+	}
 
 	/* ---------------- API ---------------- */
 
@@ -764,6 +890,7 @@ class XapiServer {
 				baseUrl: this.baseUrl,
 				version: this.options.version,
 				clientId: String(this.options.clientId),
+				pkceClientId: this.pkceClientId(),
 				sets: [...this.store.sets.keys()].map((s) => ({ set: s, rows: this.store.sets.get(s).length })),
 				spec: this.specInfo,
 			});
@@ -824,6 +951,11 @@ function specBody(req) {
 	return req.bodyText;
 }
 
+/** A PKCE pair: a random code_verifier and its S256 code_challenge (base64url of SHA-256). */
+function pkcePair(verifier = base64url(crypto.randomBytes(32))) {
+	return { verifier, challenge: base64url(crypto.createHash('sha256').update(verifier).digest()), method: 'S256' };
+}
+
 function createXapiServer(options) {
 	return new XapiServer(options);
 }
@@ -838,10 +970,12 @@ module.exports = {
 	Simulator: XapiServer,
 	createXapiServer,
 	createSimulator,
+	pkcePair,
 	selfSignedCertificate,
 	helpers,
 	...helpers,
 	TOKEN_PATH,
+	AUTHORIZE_PATH,
 	API_PREFIX,
 	CONTROL_PREFIX,
 	ODATA_JSON,

@@ -1,8 +1,8 @@
 /**
  * The simulated 3CX on its own (plain fetch, no n8n): token endpoint rules, bearer checks,
  * recording and the response helpers (as the unit tests use it through helpers/xapi-server), the
- * demo data with OData query options, addRecords (JS and HTTP), the PBX clock, the spec checks
- * and the e2e face (createFake3cx).
+ * demo data with OData query options, addRecords (JS and HTTP), the PBX clock, the PKCE sign-in,
+ * the spec checks and the e2e face (createFake3cx).
  */
 import { DEMO_SCHEMAS } from '../simulator/demo-data';
 import { createFake3cx } from '../simulator/fake3cx';
@@ -12,6 +12,7 @@ import {
 	collection,
 	createSimulator,
 	createXapiServer,
+	pkcePair,
 	html,
 	json,
 	makeEntities,
@@ -459,6 +460,130 @@ describe('demo data', () => {
 		expect(() => sim.addRecords('Bad Set', {})).toThrow(/not an entity set name/);
 		// control requests are not recorded as API traffic
 		expect(sim.requests.every((r) => r.kind !== 'control')).toBe(true);
+	});
+});
+
+describe('PKCE sign-in (authorization code + S256)', () => {
+	const sim = createSimulator({ clientId: '900', clientSecret: 'x', pkceClientId: 'n8n-pkce', users: [{ username: 'tester', password: 'pw-1', email: 'tester@example.invalid' }] });
+	const redirectUri = 'http://127.0.0.1:5678/rest/oauth2-credential/callback';
+
+	beforeAll(async () => {
+		await sim.start();
+	});
+	beforeEach(() => {
+		sim.reset();
+	});
+	afterAll(async () => {
+		await sim.stop();
+	});
+
+	function authorizeUrl(challenge: string, extra: Record<string, string> = {}) {
+		const q = new URLSearchParams({
+			response_type: 'code',
+			client_id: 'n8n-pkce',
+			redirect_uri: redirectUri,
+			scope: 'openid profile email offline_access',
+			state: 'st-1',
+			code_challenge: challenge,
+			code_challenge_method: 'S256',
+			...extra,
+		});
+		return sim.url(`/connect/authorize?${q.toString()}`);
+	}
+
+	async function tokenForm(fields: Record<string, string>) {
+		const res = await fetch(sim.url('/connect/token'), {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams(fields).toString(),
+		});
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers are read loosely here
+		return { status: res.status, body: (await res.json()) as Record<string, any> };
+	}
+
+	it('redirects with code and state, exchanges the code with the verifier, refreshes, and the token works', async () => {
+		const pkce = pkcePair();
+		const res = await fetch(authorizeUrl(pkce.challenge), { redirect: 'manual' });
+		expect(res.status).toBe(302);
+		const location = new URL(res.headers.get('location') ?? '');
+		expect(`${location.origin}${location.pathname}`).toBe(redirectUri);
+		expect(location.searchParams.get('state')).toBe('st-1');
+		const code = location.searchParams.get('code') ?? '';
+		expect(code).not.toBe('');
+		expect(sim.lastRequest?.authorizeInfo).toEqual({ clientId: 'n8n-pkce', codeChallenge: pkce.challenge, scope: 'openid profile email offline_access', user: 'tester' });
+
+		const wrong = await tokenForm({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: 'n8n-pkce', code_verifier: pkcePair().verifier });
+		expect(wrong.status).toBe(400);
+		expect(wrong.body.error).toBe('invalid_grant');
+
+		const ok = await tokenForm({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: 'n8n-pkce', code_verifier: pkce.verifier });
+		expect(ok.status).toBe(200);
+		expect(ok.body).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String), refresh_token: expect.any(String), expires_in: 3600 });
+		expect(sim.lastRequest?.pkceVerified).toBe(true);
+		const users = await fetch(sim.url('/xapi/v1/Users?$top=1'), { headers: { authorization: `Bearer ${ok.body.access_token}` } });
+		expect(users.status).toBe(200);
+
+		const reuse = await tokenForm({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: 'n8n-pkce', code_verifier: pkce.verifier });
+		expect(reuse.status).toBe(400);
+
+		const refreshed = await tokenForm({ grant_type: 'refresh_token', refresh_token: ok.body.refresh_token, client_id: 'n8n-pkce' });
+		expect(refreshed.status).toBe(200);
+		expect(refreshed.body.access_token).not.toBe(ok.body.access_token);
+		// one token per user: the refreshed token revokes the first
+		expect((await fetch(sim.url('/xapi/v1/Users'), { headers: { authorization: `Bearer ${ok.body.access_token}` } })).status).toBe(401);
+		expect((await fetch(sim.url('/xapi/v1/Users'), { headers: { authorization: `Bearer ${refreshed.body.access_token}` } })).status).toBe(200);
+		// refresh tokens rotate
+		expect((await tokenForm({ grant_type: 'refresh_token', refresh_token: ok.body.refresh_token, client_id: 'n8n-pkce' })).status).toBe(400);
+		// a user sign-in does not revoke the API client's token
+		const client = await tokenForm({ grant_type: 'client_credentials', client_id: '900', client_secret: 'x' });
+		expect((await fetch(sim.url('/xapi/v1/Users'), { headers: { authorization: `Bearer ${client.body.access_token}` } })).status).toBe(200);
+		expect((await fetch(sim.url('/xapi/v1/Users'), { headers: { authorization: `Bearer ${refreshed.body.access_token}` } })).status).toBe(200);
+	});
+
+	it('refuses a missing challenge, plain PKCE, an unknown client and a mismatched redirect_uri', async () => {
+		const pkce = pkcePair();
+		const noChallenge = await fetch(authorizeUrl('', {}), { redirect: 'manual' });
+		expect(new URL(noChallenge.headers.get('location') ?? '').searchParams.get('error')).toBe('invalid_request');
+		const plain = await fetch(authorizeUrl(pkce.challenge, { code_challenge_method: 'plain' }), { redirect: 'manual' });
+		expect(new URL(plain.headers.get('location') ?? '').searchParams.get('error')).toBe('invalid_request');
+		expect((await fetch(authorizeUrl(pkce.challenge, { client_id: 'other' }), { redirect: 'manual' })).status).toBe(400);
+		const res = await fetch(authorizeUrl(pkce.challenge), { redirect: 'manual' });
+		const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
+		const bad = await tokenForm({ grant_type: 'authorization_code', code, redirect_uri: 'http://127.0.0.1:1/other', client_id: 'n8n-pkce', code_verifier: pkce.verifier });
+		expect(bad.status).toBe(400);
+		const noVerifier = await tokenForm({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: 'n8n-pkce' });
+		expect(noVerifier.body.error).toBe('invalid_request');
+	});
+
+	it('without auto-approve shows a login form and signs in the configured user', async () => {
+		sim.configure({ autoApprove: false });
+		const pkce = pkcePair();
+		const form = await fetch(authorizeUrl(pkce.challenge), { redirect: 'manual' });
+		expect(form.status).toBe(200);
+		expect(await form.text()).toContain('name="code_challenge"');
+		const fields = new URLSearchParams({
+			response_type: 'code',
+			client_id: 'n8n-pkce',
+			redirect_uri: redirectUri,
+			state: 's2',
+			code_challenge: pkce.challenge,
+			code_challenge_method: 'S256',
+		});
+		const wrong = await fetch(sim.url('/connect/authorize'), {
+			method: 'POST',
+			redirect: 'manual',
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			body: `${fields.toString()}&username=tester&password=nope`,
+		});
+		expect(wrong.status).toBe(401);
+		const right = await fetch(sim.url('/connect/authorize'), {
+			method: 'POST',
+			redirect: 'manual',
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			body: `${fields.toString()}&username=tester&password=pw-1`,
+		});
+		expect(right.status).toBe(302);
+		expect(new URL(right.headers.get('location') ?? '').searchParams.get('state')).toBe('s2');
 	});
 });
 
