@@ -8,9 +8,11 @@
  *    community packages (e2e/n8n-instance.js)
  * 3. the simulated 3CX with demo data (simulator/), unless THREECX_URL, THREECX_CLIENT_ID and
  *    THREECX_CLIENT_SECRET point at a real PBX
- * 4. a "3CX OAuth2 API" credential for it and sample workflows (list users; a missed-call trigger
- *    when the package has the 3CX Trigger node), imported with n8n's CLI
- * 5. `n8n start` on 127.0.0.1:${N8N_PORT:-5678}, an owner account; prints the editor URL and login
+ * 4. `n8n start` on 127.0.0.1:${N8N_PORT:-5678} and an owner account
+ * 5. a "3CX OAuth2 API" credential for it and sample workflows (list users; a missed-call trigger
+ *    when the package has the 3CX Trigger node), created through n8n's REST API as the owner (one
+ *    n8n boot instead of three; `n8n import:*` with the CLI if the REST calls fail); prints the
+ *    editor URL and the login
  * Ctrl-C (SIGINT) or SIGTERM stops n8n and the simulator and removes the temporary user folder.
  *
  * Options: --no-build (use dist/ as it is), --keep (keep the user folder), --help.
@@ -90,7 +92,7 @@ function triggerNode(packageJson) {
 }
 
 function workflows(nodeVersion, credential, trigger) {
-	const cred = { [credential.type]: { id: CREDENTIAL_ID, name: credential.name } };
+	const cred = { [credential.type]: { id: credential.id, name: credential.name } };
 	const list = [
 		{
 			id: 'start3cxListUsr1',
@@ -189,29 +191,10 @@ async function main() {
 		info(`listening on ${pbx.url} (${sets}) (${secs(t)})`);
 	}
 
-	// ---------------------------------------------------------------- 4. credential + workflows
-	t = Date.now();
-	step('3CX credential and sample workflows (n8n import)');
-	const fields = credentialFields();
-	const credential = { type: fields.type, name: pbx.simulated ? '3CX (simulated PBX)' : '3CX' };
-	const data = { [fields.baseUrlField]: pbx.url, clientId: pbx.clientId, clientSecret: pbx.clientSecret, ignoreSSLIssues: false };
-	if (fields.hasGrantType) data.grantType = 'clientCredentials';
-	state.n8n = inst.createN8n({ env, userFolder: state.userFolder, brokerPort: await inst.freePort() });
-	await state.n8n.importCredentials([{ id: CREDENTIAL_ID, name: credential.name, type: credential.type, data }]);
-	const nodeVersion = (() => {
-		const mod = require(path.join(REPO, 'dist', 'nodes', 'ThreeCx', 'ThreeCx.node.js'));
-		const Node = Object.values(mod).find((v) => typeof v === 'function');
-		const v = new Node().description.version;
-		return Array.isArray(v) ? Math.max(...v) : v || 1;
-	})();
-	const trigger = triggerNode(installed.packageJson);
-	const flows = workflows(nodeVersion, credential, trigger);
-	await state.n8n.importWorkflows(flows);
-	info(`credential "${credential.name}", workflows: ${flows.map((w) => `"${w.name}"`).join(', ')}${trigger ? '' : ' (no 3CX Trigger node in this build: no missed-call workflow)'} (${secs(t)})`);
-
-	// ---------------------------------------------------------------- 5. n8n start + owner
+	// ---------------------------------------------------------------- 4. n8n start + owner
 	t = Date.now();
 	step(`n8n start on 127.0.0.1:${n8nPort}`);
+	state.n8n = inst.createN8n({ env, userFolder: state.userFolder, brokerPort: await inst.freePort() });
 	const logFile = path.join(state.userFolder, 'n8n.log');
 	const log = fs.createWriteStream(logFile);
 	state.server = await state.n8n.start({ port: n8nPort, log });
@@ -219,11 +202,50 @@ async function main() {
 		console.error(fs.readFileSync(logFile, 'utf8').slice(-3000));
 		throw new Error(`n8n did not start: ${state.server.reason}`);
 	}
-	await inst.setupOwner(state.server.url, OWNER);
-	info(`ready (${secs(t)}); n8n log: ${logFile}`);
 	state.server.child.once('exit', (code, signal) => {
 		if (!state.stopping) shutdown(1, `n8n exited on its own (${code ?? signal}), see ${logFile}`);
 	});
+	await inst.setupOwner(state.server.url, OWNER);
+	info(`ready, owner ${OWNER.email} (${secs(t)}); n8n log: ${logFile}`);
+
+	// ---------------------------------------------------------------- 5. credential + workflows
+	t = Date.now();
+	step('3CX credential and sample workflows');
+	const fields = credentialFields();
+	const credential = { id: CREDENTIAL_ID, type: fields.type, name: pbx.simulated ? '3CX (simulated PBX)' : '3CX' };
+	const data = { [fields.baseUrlField]: pbx.url, clientId: pbx.clientId, clientSecret: pbx.clientSecret, ignoreSSLIssues: false };
+	if (fields.hasGrantType) data.grantType = 'clientCredentials';
+	const nodeVersion = (() => {
+		const mod = require(path.join(REPO, 'dist', 'nodes', 'ThreeCx', 'ThreeCx.node.js'));
+		const Node = Object.values(mod).find((v) => typeof v === 'function');
+		const v = new Node().description.version;
+		return Array.isArray(v) ? Math.max(...v) : v || 1;
+	})();
+	const trigger = triggerNode(installed.packageJson);
+	let flows;
+	let how;
+	try {
+		const cookie = await inst.ownerSession(state.server.url, OWNER);
+		const post = async (p, body) => {
+			const r = await fetch(`${state.server.url}${p}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+			const text = await r.text();
+			if (!r.ok) throw new Error(`POST ${p}: ${r.status} ${text.slice(0, 300)}`);
+			return JSON.parse(text).data;
+		};
+		const created = await post('/rest/credentials', { name: credential.name, type: credential.type, data });
+		credential.id = created.id;
+		flows = workflows(nodeVersion, credential, trigger);
+		for (const { active, ...w } of flows) await post('/rest/workflows', w);
+		how = "n8n's REST API";
+	} catch (e) {
+		info(`REST API: ${e.message}; importing with n8n's CLI instead`);
+		credential.id = CREDENTIAL_ID;
+		await state.n8n.importCredentials([{ id: CREDENTIAL_ID, name: credential.name, type: credential.type, data }]);
+		flows = workflows(nodeVersion, credential, trigger);
+		await state.n8n.importWorkflows(flows);
+		how = "n8n's CLI";
+	}
+	info(`credential "${credential.name}", workflows: ${flows.map((w) => `"${w.name}"`).join(', ')}${trigger ? '' : ' (no 3CX Trigger node in this build: no missed-call workflow)'}, via ${how} (${secs(t)})`);
 
 	console.log('');
 	console.log(`  n8n editor:   ${state.server.url}`);
