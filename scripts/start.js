@@ -16,6 +16,8 @@
  * Ctrl-C (SIGINT) or SIGTERM stops n8n and the simulator and removes the temporary user folder.
  *
  * Options: --no-build (use dist/ as it is), --keep (keep the user folder), --help.
+ * The simulator gets a new inbound call every SIM_3CX_CALL_EVERY seconds (default 120, 0 = never),
+ * every other one missed, so an active missed-call workflow has something to fire on.
  * Environment: N8N_PORT, SIM_3CX_PORT (simulator port, default a free one), THREECX_URL,
  * THREECX_CLIENT_ID, THREECX_CLIENT_SECRET, N8N_E2E_CACHE.
  */
@@ -47,13 +49,14 @@ const STEPS = 6;
 const step = (text) => console.log(`[start] ${++stepNo}/${STEPS} ${text}`);
 const info = (text) => console.log(`[start]     ${text}`);
 
-const state = { sim: null, n8n: null, server: null, userFolder: null, packDir: null, stopping: false, installChild: null };
+const state = { sim: null, n8n: null, server: null, userFolder: null, packDir: null, stopping: false, installChild: null, callTimer: null };
 
 async function shutdown(code, why) {
 	if (state.stopping) return;
 	state.stopping = true;
 	if (why) console.log(`[start] ${why}: stopping n8n${state.sim ? ' and the simulated 3CX' : ''} …`);
 	if (state.installChild && state.installChild.exitCode === null) state.installChild.kill('SIGTERM');
+	if (state.callTimer) clearInterval(state.callTimer);
 	if (state.n8n) await state.n8n.stopAll();
 	if (state.sim) await state.sim.stop();
 	for (const dir of [state.packDir, argv.includes('--keep') ? null : state.userFolder]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -247,10 +250,22 @@ async function main() {
 	}
 	info(`credential "${credential.name}", workflows: ${flows.map((w) => `"${w.name}"`).join(', ')}${trigger ? '' : ' (no 3CX Trigger node in this build: no missed-call workflow)'}, via ${how} (${secs(t)})`);
 
+	const every = Number(process.env.SIM_3CX_CALL_EVERY ?? 120);
+	if (state.sim && every > 0) {
+		const { demoCall } = require('../simulator/demo-data');
+		let n = 0;
+		state.callTimer = setInterval(() => {
+			n += 1;
+			state.sim.addRecords('CallHistoryView', demoCall({ now: state.sim.now(), answered: n % 2 === 0 }));
+		}, every * 1000);
+		state.callTimer.unref();
+	}
+
 	console.log('');
 	console.log(`  n8n editor:   ${state.server.url}`);
 	console.log(`  owner login:  ${OWNER.email} / ${OWNER.password}`);
 	console.log(`  3CX:          ${pbx.url}${pbx.simulated ? ` (simulated; API client ${pbx.clientId} / ${pbx.clientSecret})` : ''}`);
+	if (pbx.simulated && every > 0) console.log(`  live calls:   a new inbound call every ${every} s, every other one missed (SIM_3CX_CALL_EVERY)`);
 	if (pbx.simulated) console.log(`  add records:  curl -X POST ${pbx.url}/__sim/records/CallHistoryView -H 'content-type: application/json' -d '{…}'`);
 	console.log(`  workflows:    ${flows.map((w) => w.name).join(', ')}`);
 	console.log(`  ready in ${secs()}; Ctrl-C stops everything`);

@@ -425,6 +425,40 @@ function demoData(options = {}) {
 	};
 }
 
+/**
+ * One new inbound call at `now` (for a live demo: `npm start` adds one every few minutes, so a
+ * missed-call trigger has something to fire on): segments for CallHistoryView, caller -> queue
+ * 800, then agent 102 unless `answered` is false. `callId` groups the segments in the call log.
+ */
+function demoCall({ now = Date.now(), answered = true, callId, caller = '+4930555' + String(now).slice(-4), name = 'Live Caller' } = {}) {
+	const start = now - 45 * 1000;
+	const id = callId || Math.floor(now / 1000) % 1000000000;
+	const base = { CallId: id, SrcId: 0, SrcDn: '10000', SrcDnType: 1, SrcCallerNumber: caller, SrcDisplayName: name, SrcExtendedDisplayName: `${name} (${caller})`, SrcExternal: true, SrcInternal: false, SrcRecId: 0 };
+	const queue = { DstId: 60, DstDn: '800', DstDnType: 4, DstCallerNumber: '800', DstDisplayName: 'Support Queue', DstExtendedDisplayName: 'Support Queue (800)', DstExternal: false, DstInternal: true, DstRecId: 0 };
+	const rows = [{ ...base, ...queue, SegmentStartTime: iso(start), SegmentEndTime: iso(start + 20000), CallTime: 'PT20S', CallAnswered: false, SegmentType: 1, SegmentActionId: 0 }];
+	if (answered) {
+		rows.push({
+			...base,
+			DstId: 31,
+			DstDn: '102',
+			DstDnType: 0,
+			DstCallerNumber: '102',
+			DstDisplayName: 'Sofia Rossi',
+			DstExtendedDisplayName: 'Sofia Rossi (102)',
+			DstExternal: false,
+			DstInternal: true,
+			DstRecId: 0,
+			SegmentStartTime: iso(start + 20000),
+			SegmentEndTime: iso(start + 45000),
+			CallTime: 'PT25S',
+			CallAnswered: true,
+			SegmentType: 2,
+			SegmentActionId: 1,
+		});
+	}
+	return rows;
+}
+
 /** The spec schema of each demo set's rows (and of the computed call log). */
 const DEMO_SCHEMAS = Object.freeze({
 	Users: 'Pbx.User',
@@ -442,4 +476,4 @@ const DEMO_SCHEMAS = Object.freeze({
 	Backups: 'Pbx.Backups',
 });
 
-module.exports = { DEMO_SCHEMAS, demoData, demoWav, demoZip, prng };
+module.exports = { DEMO_SCHEMAS, demoData, demoCall, demoWav, demoZip, prng };

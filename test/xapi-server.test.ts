@@ -4,7 +4,7 @@
  * demo data with OData query options, addRecords (JS and HTTP), the PBX clock, the PKCE sign-in,
  * the spec checks and the e2e face (createFake3cx).
  */
-import { DEMO_SCHEMAS } from '../simulator/demo-data';
+import { DEMO_SCHEMAS, demoCall } from '../simulator/demo-data';
 import { createFake3cx } from '../simulator/fake3cx';
 import { loadSpec, schemaProblems } from '../simulator/spec-check';
 import {
@@ -387,6 +387,22 @@ describe('demo data', () => {
 		expect(zip.subarray(0, 2).toString('ascii')).toBe('PK');
 		expect(zip.length).toBe(backup.Size);
 		expect((await fetch(sim.url(backup.DownloadLink))).status).toBe(401);
+	});
+
+	it('demoCall adds a live inbound call: missed (one segment) or answered (queue, then agent)', async () => {
+		const at = Date.parse('2026-12-01T12:10:00Z');
+		sim.addRecords('CallHistoryView', demoCall({ now: at, answered: false, callId: 1 }));
+		sim.addRecords('CallHistoryView', demoCall({ now: at + 60000, answered: true, callId: 2 }));
+		const log = sim.records<{ CallId: number; Answered: boolean; DestinationDn: string; Direction: string }>('ReportCallLogData').filter((r) => r.CallId === 1 || r.CallId === 2);
+		expect(log.map((r) => [r.CallId, r.Answered, r.DestinationDn, r.Direction])).toEqual([
+			[1, false, '800', 'Inbound'],
+			[2, true, '102', 'Inbound'],
+		]);
+		const loaded = await loadSpec();
+		if (loaded.available) {
+			const rows = demoCall({ now: at }).map((r) => JSON.parse(JSON.stringify({ ...r, CallId: undefined })));
+			expect(rows.flatMap((r) => schemaProblems(loaded.spec, 'Pbx.CallHistoryView', r))).toEqual([]);
+		}
 	});
 
 	it('CRUD on a set: create (duplicate number refused), update, delete', async () => {
