@@ -8,6 +8,8 @@
  *     (what the editor runs on every change and the engine per item)
  *   per-item time of a 100-item execution through n8n-core's RoutingNode against a local server
  *   1,000 items in one execution: time, API and token requests, peak memory (bench-load.js)
+ *   3CX Trigger polls: requests per empty poll and per 1,000 new calls, time per poll next to
+ *     n8n's own RSS Feed Trigger (bench-poll.js)
  *
  * Budgets that are tests (300 KB, 400 properties) live in test/description.test.ts; this only prints.
  */
@@ -18,6 +20,7 @@ const zlib = require('zlib');
 require('./ts-register');
 const { benchDownload } = require('./bench-download');
 const { benchLoad } = require('./bench-load');
+const { benchPoll } = require('./bench-poll');
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST_NODE = path.join(ROOT, 'dist', 'nodes', 'ThreeCx', 'ThreeCx.node.js');
@@ -176,6 +179,8 @@ async function main() {
 	await benchDownload({ row, ThreeCx });
 	// issue 6: 1,000 items in one execution (time, requests, tokens, peak memory)
 	await benchLoad();
+	// issue 9: the 3CX Trigger's polls (requests per empty poll, per 1,000 new calls, time per poll)
+	await benchPoll({ row });
 	console.log(`bench took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -53,6 +53,9 @@ export interface TriggerHarnessOptions {
 	cursorMode?: CursorMode;
 	/** What getPollBudgetMs answers (n8n: lease/timeout ceiling minus a margin). */
 	pollBudgetMs?: number;
+	/** Another poll node to run the same way (the bench's baseline); default the 3CX Trigger. */
+	nodeType?: INodeType;
+	nodeTypeName?: string;
 }
 
 export interface PollOutcome {
@@ -81,7 +84,8 @@ export const TRIGGER_NODE_TYPE = `${PACKAGE_NAME}.threeCxTrigger`;
 
 export function createTriggerHarness(options: TriggerHarnessOptions): TriggerHarness {
 	const runtime = n8nRuntime();
-	const nodeType: INodeType = new ThreeCxTrigger();
+	const nodeType: INodeType = options.nodeType ?? new ThreeCxTrigger();
+	const nodeTypeName = options.nodeTypeName ?? TRIGGER_NODE_TYPE;
 	const credentialType = threeCxCredentialType();
 	const registry = new CredentialTypeRegistry([credentialType]);
 	const store = options.credentialStore ?? new CredentialStore(options.credentials ?? {}, { type: credentialType.name });
@@ -89,13 +93,13 @@ export function createTriggerHarness(options: TriggerHarnessOptions): TriggerHar
 	const nodeTypes: INodeTypes = {
 		getByName: () => nodeType,
 		getByNameAndVersion: () => nodeType,
-		getKnownTypes: () => ({ [TRIGGER_NODE_TYPE]: { className: 'ThreeCxTrigger', sourcePath: '' } }),
+		getKnownTypes: () => ({ [nodeTypeName]: { className: nodeType.constructor.name, sourcePath: '' } }),
 	};
 	const node: INode = {
 		id: 'c3c3c3c3-0000-4000-8000-000000000009',
 		name: '3CX Trigger',
-		type: TRIGGER_NODE_TYPE,
-		typeVersion: 1,
+		type: nodeTypeName,
+		typeVersion: Array.isArray(nodeType.description.version) ? Math.max(...nodeType.description.version) : nodeType.description.version,
 		position: [0, 0],
 		parameters: deepCopy({ pollTimes: { item: [{ mode: 'everyMinute' }] }, ...options.parameters }),
 		credentials: { [store.type]: store.nodeCredentials },
