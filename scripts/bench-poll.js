@@ -1,7 +1,7 @@
 'use strict';
 /**
  * Part of `npm run bench`: the 3CX Trigger's poll figures, through n8n-core's poll executor
- * (test/helpers/poll-harness.ts) against the local fake 3CX (test/helpers/event-data.js):
+ * (test/helpers/poll-harness.ts) against the simulated 3CX (simulator/, records added with addRecords):
  *
  *   requests per empty poll (event log; call log with 300 calls of the last hour already seen)
  *   requests and time for a poll that finds 1,000 new calls
@@ -62,14 +62,13 @@ async function benchPoll({ row }) {
 	const { createTriggerHarness } = require('../test/helpers/poll-harness.ts');
 	const { xapiCredentials } = require('../test/helpers/harness.ts');
 	const { createXapiServer, raw } = require('../test/helpers/xapi-server.js');
-	const { installEventData } = require('../test/helpers/event-data.js');
 	// explicit .ts: plain node would find ThreeCxTrigger.node.json (the codex) first
 	const { ThreeCxTrigger } = require('../nodes/ThreeCxTrigger/ThreeCxTrigger.node.ts');
 	const ours = (parameters) => createTriggerHarness({ parameters, credentials: xapiCredentials(server), nodeType: new ThreeCxTrigger() });
 	const server = createXapiServer();
 	await server.start();
 	try {
-		const events = installEventData(server);
+		const events = { add: (set, records) => server.addRecords(set === 'CallLog' ? 'ReportCallLogData' : set, records) };
 		const now = () => Date.now();
 		let id = 1;
 		const log = (time) => ({ Id: id++, TimeGenerated: new Date(time).toISOString(), Type: 'Info', Message: 'x' });

@@ -5,23 +5,25 @@
  */
 import type { IBinaryData, IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { installEventData, type EventData, type EventRecord } from './helpers/event-data';
+import { wav } from './helpers/files';
 import { CredentialStore, runNode, xapiCredentials } from './helpers/harness';
 import { createTriggerHarness, type CursorMode, type TriggerHarness } from './helpers/poll-harness';
 import { useXapiServer } from './helpers/setup';
 import { json, odataError, type XapiServer } from './helpers/xapi-server';
 
 const PBX_AHEAD_MS = 60 * 60 * 1000;
-const xapi = useXapiServer();
+// the one simulated 3CX (simulator/): its Date header runs on the PBX clock
+const xapi = useXapiServer({ clockSkewMs: PBX_AHEAD_MS, data: { sets: {}, files: { '*.wav': wav() } } });
 let server: XapiServer;
-let events: EventData;
 
-const pbxNow = () => Date.now() + PBX_AHEAD_MS;
+type EventRecord = Record<string, unknown>;
+const pbxNow = () => server.now();
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Adds records to a simulator set; the call log's own rows go to 'ReportCallLogData'. */
+const add = (set: string, records: EventRecord[]) => server.addRecords(set, records);
 
 beforeEach(() => {
 	server = xapi();
-	events = installEventData(server, { clock: pbxNow });
 });
 
 function trigger(parameters: INodeParameters, cursorMode: CursorMode = 'durable', store?: CredentialStore): TriggerHarness {
@@ -76,7 +78,7 @@ const apiCount = () => server.apiRequests.length;
 
 describe.each<CursorMode>(['durable', 'legacy'])('cursor (%s static data)', (mode) => {
 	it('activation emits nothing old and starts from the PBX clock, not this machine', async () => {
-		events.add('EventLogs', [eventLog(pbxNow() - 120_000), eventLog(pbxNow() - 10_000), eventLog(pbxNow() - 1000)]);
+		add('EventLogs', [eventLog(pbxNow() - 120_000), eventLog(pbxNow() - 10_000), eventLog(pbxNow() - 1000)]);
 		const t = await activated({ event: 'newEventLogEntry' }, mode);
 		const cursor = Date.parse(String(t.committed().cursor));
 		expect(cursor).toBeGreaterThan(Date.now() + PBX_AHEAD_MS - 10_000);
@@ -88,7 +90,7 @@ describe.each<CursorMode>(['durable', 'legacy'])('cursor (%s static data)', (mod
 
 	it('each new record comes out once across polls; a poll with nothing new is one request', async () => {
 		const t = await activated({ event: 'newEventLogEntry' }, mode);
-		const added = events.add('EventLogs', [eventLog(pbxNow()), eventLog(pbxNow() + 1), eventLog(pbxNow() + 2, 'Info')]);
+		const added = add('EventLogs', [eventLog(pbxNow()), eventLog(pbxNow() + 1), eventLog(pbxNow() + 2, 'Info')]);
 		const first = await t.tick();
 		expect(first.error).toBeUndefined();
 		expect(ids(first.items)).toEqual(ids(added.map((json) => ({ json: json as IDataObject }))));
@@ -101,7 +103,7 @@ describe.each<CursorMode>(['durable', 'legacy'])('cursor (%s static data)', (mod
 		expect(request.query.$orderby).toBe('TimeGenerated desc,Id desc');
 		expect(request.query.$top).toBe('100');
 		expect(request.query.$count).toBe('true');
-		const more = events.add('EventLogs', [eventLog(pbxNow() + 5)]);
+		const more = add('EventLogs', [eventLog(pbxNow() + 5)]);
 		expect(ids((await t.tick()).items)).toEqual([more[0].Id]);
 		expect(t.executions).toHaveLength(2);
 	});
@@ -109,10 +111,10 @@ describe.each<CursorMode>(['durable', 'legacy'])('cursor (%s static data)', (mod
 	it('a record that lands late within the same second (or just before the cursor) still comes out, once', async () => {
 		const t = await activated({ event: 'newEventLogEntry' }, mode);
 		const time = pbxNow();
-		const [a] = events.add('EventLogs', [eventLog(time)]);
+		const [a] = add('EventLogs', [eventLog(time)]);
 		expect(ids((await t.tick()).items)).toEqual([a.Id]);
 		// written late: same time stamp as the one already emitted, and one a few seconds older
-		const late = events.add('EventLogs', [eventLog(time), eventLog(time - 3000)]);
+		const late = add('EventLogs', [eventLog(time), eventLog(time - 3000)]);
 		const second = await t.tick();
 		expect(ids(second.items).sort()).toEqual(late.map((r) => r.Id).sort());
 		expect((await t.tick()).items).toBeUndefined();
@@ -121,7 +123,7 @@ describe.each<CursorMode>(['durable', 'legacy'])('cursor (%s static data)', (mod
 	it('more than 100 new records between two polls come out once each, oldest first', async () => {
 		const t = await activated({ event: 'newChatMessage' }, mode);
 		const base = pbxNow();
-		const added = events.add('ChatMessagesHistoryView', Array.from({ length: 250 }, (_, i) => chat(base + i * 10)));
+		const added = add('ChatMessagesHistoryView', Array.from({ length: 250 }, (_, i) => chat(base + i * 10)));
 		const before = apiCount();
 		const out = await t.tick();
 		expect(out.error).toBeUndefined();
@@ -136,7 +138,7 @@ describe.each<CursorMode>(['durable', 'legacy'])('cursor (%s static data)', (mod
 		['a 401 that survives one token renewal', () => server.get('/EventLogs', odataError(401, 'Unauthorized'), { times: 2 }), '401'],
 	])('a failed poll (%s) throws a clear error and moves nothing', async (_what, breakIt, httpCode) => {
 		const t = await activated({ event: 'newEventLogEntry' }, mode);
-		const added = events.add('EventLogs', [eventLog(pbxNow()), eventLog(pbxNow() + 1)]);
+		const added = add('EventLogs', [eventLog(pbxNow()), eventLog(pbxNow() + 1)]);
 		const stateBefore = JSON.stringify(t.committed());
 		breakIt();
 		const failed = await t.tick();
@@ -151,7 +153,7 @@ describe.each<CursorMode>(['durable', 'legacy'])('cursor (%s static data)', (mod
 
 	it('a poll that fails after reading (audio download) emits nothing and moves nothing', async () => {
 		const t = await activated({ event: 'newRecording', downloadAudio: true }, mode);
-		const [r] = events.add('Recordings', [recording(pbxNow() - 60_000, pbxNow())]);
+		const [r] = add('Recordings', [recording(pbxNow() - 60_000, pbxNow())]);
 		server.get(/DownloadRecording/, odataError(500, 'disk error'), { times: 1 });
 		const stateBefore = JSON.stringify(t.committed());
 		const failed = await t.tick();
@@ -166,7 +168,7 @@ describe('events', () => {
 		const t = await activated({ event: 'callEnded' });
 		const now = pbxNow();
 		// a transferred call: two rows with one CallId
-		events.add('CallLog', [
+		add('ReportCallLogData', [
 			callRow(501, now, { DestinationDn: '800', Answered: false, Status: 'Transferred' }),
 			callRow(501, now + 2000, { Indent: 1, DestinationDn: '101' }),
 			callRow(502, now + 3000, { Direction: 'Outbound', SourceDn: '101', DestinationDn: '+4940111' }),
@@ -177,7 +179,7 @@ describe('events', () => {
 		expect(transferred.Answered).toBe(true);
 		expect((transferred.Segments as IDataObject[]).map((s) => s.DestinationDn)).toEqual(['800', '101']);
 		// a 20-minute call that started before the cursor appears in the call log when it ends
-		events.add('CallLog', [callRow(503, now - 20 * 60_000)]);
+		add('ReportCallLogData', [callRow(503, now - 20 * 60_000)]);
 		expect(ids((await t.tick()).items, 'CallId')).toEqual([503]);
 		const request = server.apiRequests[server.apiRequests.length - 1];
 		expect(request.rawApiPath).toMatch(
@@ -189,7 +191,7 @@ describe('events', () => {
 	it('Call Ended filters: direction, answered, numbers', async () => {
 		const t = await activated({ event: 'callEnded', directions: ['outbound', 'internal'], answered: 'answered', numbers: '101, 102' });
 		const now = pbxNow();
-		events.add('CallLog', [
+		add('ReportCallLogData', [
 			callRow(601, now, { Direction: 'Inbound', DestinationDn: '101' }),
 			callRow(602, now + 1, { Direction: 'Outbound', SourceDn: '101' }),
 			callRow(603, now + 2, { Direction: 'Outbound', SourceDn: '103' }),
@@ -202,7 +204,7 @@ describe('events', () => {
 	it('Missed Call: inbound calls nobody answered, including queue-abandoned ones, without any filter', async () => {
 		const t = await activated({ event: 'missedCall' });
 		const now = pbxNow();
-		events.add('CallLog', [
+		add('ReportCallLogData', [
 			callRow(701, now, { Answered: false, Status: 'Unanswered' }),
 			callRow(702, now + 1, { Answered: false, Status: 'Abandoned', DestinationDn: '800', Reason: 'Queue' }),
 			callRow(703, now + 2),
@@ -214,10 +216,39 @@ describe('events', () => {
 		expect(ids((await t.tick()).items, 'CallId')).toEqual([701, 702]);
 	});
 
+	it('Missed Call from call history segments (the simulator groups them into the call log as 3CX does)', async () => {
+		const t = await activated({ event: 'missedCall', numbers: '800' });
+		const now = pbxNow();
+		const segment = (callId: number, start: number, end: number, extra: EventRecord) => ({
+			CallId: callId,
+			SegmentStartTime: iso(start),
+			SegmentEndTime: iso(end),
+			SrcExternal: true,
+			SrcDn: '10000',
+			SrcCallerNumber: '+4930555000',
+			SrcDnType: 0,
+			DstDnType: 0,
+			CallAnswered: false,
+			...extra,
+		});
+		add('CallHistoryView', [
+			// caller waits in queue 800 and hangs up
+			segment(901, now, now + 40_000, { DstDn: '800', DstDnType: 4 }),
+			// caller waits in queue 800, an agent answers
+			segment(902, now + 1000, now + 10_000, { DstDn: '800', DstDnType: 4 }),
+			segment(902, now + 10_000, now + 90_000, { DstDn: '101', CallAnswered: true }),
+			// missed, but at another number
+			segment(903, now + 2000, now + 30_000, { DstDn: '102' }),
+		]);
+		const out = await t.tick();
+		expect(ids(out.items, 'CallId')).toEqual([901]);
+		expect(out.items![0].json).toMatchObject({ Direction: 'Inbound', Answered: false, DestinationDn: '800' });
+	});
+
 	it('1,000 new calls between two polls are at most 10 requests', async () => {
 		const t = await activated({ event: 'callEnded' });
 		const now = pbxNow();
-		events.add('CallLog', Array.from({ length: 1000 }, (_, i) => callRow(10_000 + i, now + i * 100)));
+		add('ReportCallLogData', Array.from({ length: 1000 }, (_, i) => callRow(10_000 + i, now + i * 100)));
 		const before = apiCount();
 		const out = await t.tick();
 		expect(out.items).toHaveLength(1000);
@@ -230,13 +261,13 @@ describe('events', () => {
 
 	it('New Event Log Entry filters by type', async () => {
 		const t = await activated({ event: 'newEventLogEntry', eventTypes: ['Error', 'Warning'] });
-		const added = events.add('EventLogs', [eventLog(pbxNow(), 'Info'), eventLog(pbxNow() + 1, 'Warning'), eventLog(pbxNow() + 2, 'Error')]);
+		const added = add('EventLogs', [eventLog(pbxNow(), 'Info'), eventLog(pbxNow() + 1, 'Warning'), eventLog(pbxNow() + 2, 'Error')]);
 		expect(ids((await t.tick()).items)).toEqual([added[1].Id, added[2].Id]);
 	});
 
 	it('New Recording with Download Audio gives the WAV as binary data', async () => {
 		const t = await activated({ event: 'newRecording', downloadAudio: true, binaryPropertyOutput: 'audio' });
-		const [r] = events.add('Recordings', [recording(pbxNow() - 90_000, pbxNow(), { Summary: 'Customer asks for a refund', SentimentScore: 2 })]);
+		const [r] = add('Recordings', [recording(pbxNow() - 90_000, pbxNow(), { Summary: 'Customer asks for a refund', SentimentScore: 2 })]);
 		const out = await t.tick();
 		expect(out.error).toBeUndefined();
 		expect(out.items).toHaveLength(1);
@@ -250,7 +281,7 @@ describe('events', () => {
 
 describe('Fetch Test Event (manual mode)', () => {
 	it('returns the most recent matching event and moves no cursor', async () => {
-		const added = events.add('EventLogs', [eventLog(pbxNow() - 5000, 'Error'), eventLog(pbxNow() - 3000, 'Error'), eventLog(pbxNow() - 1000, 'Info')]);
+		const added = add('EventLogs', [eventLog(pbxNow() - 5000, 'Error'), eventLog(pbxNow() - 3000, 'Error'), eventLog(pbxNow() - 1000, 'Info')]);
 		const t = trigger({ event: 'newEventLogEntry', eventTypes: ['Error'] });
 		const out = await t.fetchTestEvent();
 		expect(out.error).toBeUndefined();
@@ -260,14 +291,14 @@ describe('Fetch Test Event (manual mode)', () => {
 
 	it('the latest call is one item per call', async () => {
 		const now = pbxNow() - 60_000;
-		events.add('CallLog', [callRow(801, now), callRow(802, now + 1000, { Answered: false }), callRow(802, now + 2000, { Indent: 1 })]);
+		add('ReportCallLogData', [callRow(801, now), callRow(802, now + 1000, { Answered: false }), callRow(802, now + 2000, { Indent: 1 })]);
 		const out = await trigger({ event: 'callEnded' }).fetchTestEvent();
 		expect(ids(out.items, 'CallId')).toEqual([802]);
 		expect(out.items![0].json.Segments).toHaveLength(2);
 	});
 
 	it('says clearly when there is no matching event in the look-back window', async () => {
-		events.add('EventLogs', [eventLog(pbxNow() - 1000, 'Info')]);
+		add('EventLogs', [eventLog(pbxNow() - 1000, 'Info')]);
 		const out = await trigger({ event: 'newEventLogEntry', eventTypes: ['Error'] }).fetchTestEvent();
 		expect(out.items).toBeUndefined();
 		expect(out.error?.message).toBe('No New Event Log Entry event in the last 7 days that matches the filters');
@@ -281,7 +312,7 @@ describe('one token for the trigger and the action node', () => {
 		const t = trigger({ event: 'newEventLogEntry' }, 'durable', store);
 		await t.activate();
 		await t.tick();
-		events.add('EventLogs', [eventLog(pbxNow())]);
+		add('EventLogs', [eventLog(pbxNow())]);
 		const [action, poll] = await Promise.all([
 			runNode({ parameters: { resource: 'users', operation: 'listUser', limit: 5 }, credentialStore: store }),
 			t.tick(),
@@ -292,7 +323,7 @@ describe('one token for the trigger and the action node', () => {
 		expect(server.tokensIssued).toBe(1);
 		// 3CX revokes the token (another client fetched one): ONE shared renewal, both go on
 		server.revokeTokens();
-		events.add('EventLogs', [eventLog(pbxNow() + 1)]);
+		add('EventLogs', [eventLog(pbxNow() + 1)]);
 		const [action2, poll2] = await Promise.all([
 			runNode({ parameters: { resource: 'users', operation: 'listUser', limit: 5 }, credentialStore: store }),
 			t.tick(),
