@@ -6,7 +6,7 @@
  *
  *   1. the activation poll reads the simulator's existing recordings and emits nothing
  *      (no Download Recording request);
- *   2. recordings are added to the simulator (`fake.addRecords('Recordings', [...])`);
+ *   2. recordings are added to the simulator (`addRecords('Recordings', [...])`, stamped with its clock);
  *   3. the next scheduled poll (n8n's shortest interval: one minute) starts one execution, whose
  *      3CX node downloads each new recording exactly once;
  *   4. the poll after that finds nothing new (one request, no download);
@@ -93,7 +93,8 @@ async function checkTrigger({ url, cookie, fake, log }) {
 		const list = await rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW_ID }))}&limit=50`);
 		return (list && (list.results || list)) || [];
 	};
-	if (typeof fake.addRecords !== 'function') {
+	const sim = fake.sim || fake;
+	if (typeof sim.addRecords !== 'function') {
 		return { file: 'trigger', name: '3CX Trigger activated in n8n start', ok: false, failures: ['the simulator has no addRecords(set, records)'], summary: '', ms: 0 };
 	}
 	let activated = false;
@@ -109,8 +110,8 @@ async function checkTrigger({ url, cookie, fake, log }) {
 
 		// new recordings, stamped with the simulator's clock (its Date header), arrive after activation
 		const mark2 = fake.mark();
-		const now = typeof fake.now === 'function' ? fake.now() : Date.now();
-		const added = fake.addRecords(
+		const now = typeof sim.now === 'function' ? sim.now() : Date.now();
+		const added = sim.addRecords(
 			'Recordings',
 			Array.from({ length: NEW_RECORDINGS }, (_, i) => ({
 				StartTime: new Date(now - 60_000 + i * 1000).toISOString(),
@@ -142,6 +143,8 @@ async function checkTrigger({ url, cookie, fake, log }) {
 		const extra = downloaded.filter((id) => !ids.includes(id));
 		if (extra.length) failures.push(`old recordings were emitted: ${[...new Set(extra)].join(', ')}`);
 		if (!next) failures.push('no second scheduled poll within 75 s');
+		// spec checks of the trigger's own requests (GetCallLogData/Recordings literals and options)
+		for (const r of reqs.filter((x) => x.specProblems && x.specProblems.length)) failures.push(`${r.method} ${r.path}: ${r.specProblems.join('; ')}`);
 		const runs = (await executions()).filter((e) => e.mode === 'trigger');
 		if (!runs.length) failures.push('n8n lists no trigger execution of the workflow');
 		if (runs.some((e) => e.status && e.status !== 'success')) failures.push(`an execution did not succeed: ${runs.map((e) => e.status).join(', ')}`);
