@@ -118,6 +118,12 @@ async function main() {
 			await page.waitForTimeout(1000);
 		}
 		const preferred = page.locator('[data-test-id=node-creator-item-name]', { hasText: new RegExp(cfg.action, 'i') }).first();
+		// with the 3CX Trigger in the package, a new workflow's panel lists the triggers first and
+		// shows the Actions category collapsed: open it
+		if (!(await preferred.count())) {
+			await page.getByText(/^Actions \(\d+\)$/).first().click();
+			await page.waitForTimeout(1000);
+		}
 		for (let i = 0; i < 60 && !(await preferred.count()); i++) {
 			const panel = await page.getByText(/^Actions \(\d+\)$/).first().boundingBox();
 			if (panel) await page.mouse.move(panel.x + panel.width / 2, Math.min(panel.y + 200, 850));

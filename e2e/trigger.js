@@ -103,6 +103,10 @@ async function checkTrigger({ url, cookie, fake, log }) {
 		const mark = fake.mark();
 		await rest('POST', `/workflows/${WORKFLOW_ID}/activate`, { versionId: wf.versionId });
 		activated = true;
+		// n8n runs the activation poll (the trigger's first poll: "now" and the overlap window, two
+		// requests) after answering; records added before it would count as old
+		await waitFor(() => polls(fake.requestsSince(mark)).length >= 2, 60_000);
+		await sleep(2000);
 		const afterActivation = fake.requestsSince(mark);
 		log(`trigger: activated; the activation poll sent ${polls(afterActivation).length} request(s) to Recordings, ${downloads(afterActivation).length} download(s)`);
 		if (!polls(afterActivation).length) failures.push('the activation poll sent no request to /Recordings');

@@ -7,6 +7,7 @@ import type { IBinaryData, IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { wav } from './helpers/files';
 import { CredentialStore, runNode, xapiCredentials } from './helpers/harness';
+import { isoSeconds, pruneSeen, SEEN_LIMIT, timeOf } from '../nodes/ThreeCxTrigger/cursor';
 import { createTriggerHarness, type CursorMode, type TriggerHarness } from './helpers/poll-harness';
 import { useXapiServer } from './helpers/setup';
 import { json, odataError, type XapiServer } from './helpers/xapi-server';
@@ -331,5 +332,36 @@ describe('one token for the trigger and the action node', () => {
 		expect(action2.error).toBeUndefined();
 		expect(poll2.items).toHaveLength(1);
 		expect(server.tokenRequests).toHaveLength(2);
+	});
+});
+
+describe('poll budget', () => {
+	it('a backlog larger than n8n\'s poll budget allows is finished by the next polls, each record once', async () => {
+		const t = createTriggerHarness({ parameters: { event: 'newChatMessage' }, credentials: xapiCredentials(server), pollBudgetMs: 1 });
+		await t.activate();
+		await t.tick();
+		const base = pbxNow();
+		const added = add('ChatMessagesHistoryView', Array.from({ length: 250 }, (_, i) => chat(base + i * 10)));
+		const seen: unknown[] = [];
+		for (let i = 0; i < 5; i++) seen.push(...ids((await t.tick()).items, 'MessageId'));
+		expect([...seen].sort((a, b) => Number(a) - Number(b))).toEqual(added.map((r) => r.MessageId));
+		expect(new Set(seen).size).toBe(250);
+	});
+});
+
+describe('cursor helpers', () => {
+	it('time literals are whole-second UTC, rounded down; a time without an offset is UTC', () => {
+		expect(isoSeconds(Date.parse('2026-12-01T10:00:00.999Z'))).toBe('2026-12-01T10:00:00Z');
+		expect(timeOf('2026-12-01T10:00:00')).toBe(Date.parse('2026-12-01T10:00:00Z'));
+		expect(timeOf('2026-12-01T12:00:00+02:00')).toBe(Date.parse('2026-12-01T10:00:00Z'));
+		expect(timeOf('')).toBeNaN();
+	});
+
+	it('remembered keys are pruned to the window and capped', () => {
+		const seen = Object.fromEntries(Array.from({ length: SEEN_LIMIT + 10 }, (_, i) => [`k${i}`, 1000 + i]));
+		const pruned = pruneSeen(seen, 1005);
+		expect(Object.keys(pruned)).toHaveLength(SEEN_LIMIT);
+		expect(pruned.k0).toBeUndefined();
+		expect(pruned[`k${SEEN_LIMIT + 9}`]).toBe(1000 + SEEN_LIMIT + 9);
 	});
 });

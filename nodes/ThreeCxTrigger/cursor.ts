@@ -20,6 +20,8 @@ export interface CursorState {
 	event: string;
 	cursor: string;
 	seen: Record<string, number>;
+	/** Where a poll that ran out of n8n's poll budget stopped: rows read (newest first) of `count`. */
+	resume?: { skip: number; count: number };
 }
 
 /** The state stored for `event`, or undefined when there is none (or it belongs to another event). */
@@ -28,13 +30,18 @@ export function readState(staticData: IDataObject, event: string): CursorState |
 	if (state.v !== STATE_VERSION || state.event !== event || typeof state.cursor !== 'string') return undefined;
 	if (Number.isNaN(Date.parse(state.cursor))) return undefined;
 	const seen = state.seen && typeof state.seen === 'object' ? state.seen : {};
-	return { v: STATE_VERSION, event, cursor: state.cursor, seen: { ...seen } };
+	const resume =
+		state.resume && Number.isInteger(state.resume.skip) && Number.isInteger(state.resume.count)
+			? { skip: state.resume.skip, count: state.resume.count }
+			: undefined;
+	return { v: STATE_VERSION, event, cursor: state.cursor, seen: { ...seen }, ...(resume ? { resume } : {}) };
 }
 
 /** Replaces the stored state with `state` (in place: n8n watches this object). */
 export function writeState(staticData: IDataObject, state: CursorState): void {
 	for (const key of Object.keys(staticData)) delete staticData[key];
 	Object.assign(staticData, { v: state.v, event: state.event, cursor: state.cursor, seen: state.seen });
+	if (state.resume) staticData.resume = { ...state.resume };
 }
 
 /** `time` rounded DOWN to the second, as XAPI's bare UTC literal: 2026-12-01T10:00:00Z. */

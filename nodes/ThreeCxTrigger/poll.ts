@@ -69,21 +69,6 @@ interface Page {
 	serverTime?: number;
 }
 
-/** Statistics of one poll, for tests and the bench (not stored). */
-export interface PollStats {
-	requests: number;
-	phase: 'activate' | 'poll' | 'manual';
-	newRecords: number;
-	complete: boolean;
-}
-
-let lastStats: PollStats | undefined;
-
-/** What the last poll in this process did (tests and the bench read it). */
-export function lastPollStats(): PollStats | undefined {
-	return lastStats;
-}
-
 function fail(context: IPollFunctions, message: string, description: string): never {
 	throw new NodeOperationError(context.getNode(), message, { description });
 }
@@ -244,12 +229,10 @@ async function latest(context: IPollFunctions, reader: Reader, settings: PollSet
 			.reverse()
 			.find((item) => event.matches(item.json, filters));
 		if (match) {
-			lastStats = { requests: reader.requests, phase: 'manual', newRecords: 1, complete: true };
 			return [await finishItems(context, reader, settings, [match])];
 		}
 		if (result.rows.length < PAGE_SIZE) break;
 	}
-	lastStats = { requests: reader.requests, phase: 'manual', newRecords: 0, complete: true };
 	const filtered = settings.event.filters.some((name) => {
 		const value = filters[name];
 		return Array.isArray(value) ? value.length > 0 : value !== 'any';
@@ -280,7 +263,6 @@ async function activate(context: IPollFunctions, reader: Reader, settings: PollS
 		if (page.rows.length < PAGE_SIZE) break;
 	}
 	writeState(staticData, { v: STATE_VERSION, event: event.value, cursor, seen: pruneSeen(seen, fromMs) });
-	lastStats = { requests: reader.requests, phase: 'activate', newRecords: 0, complete: true };
 	return null;
 }
 
@@ -300,7 +282,11 @@ export async function poll(context: IPollFunctions, settings: PollSettings): Pro
 	const window = reader.window(fromMs);
 	const expected = expectedInWindow(state.seen, fromMs);
 
-	const first = await reader.page(window, 0, PAGE_SIZE, true);
+	// A poll that ran out of n8n's poll budget left a resume point: start there (with the count),
+	// read to the end, then the rows above it. Rows added since push the old ones down, so some are
+	// read twice; they are dropped by key.
+	const resumeAt = state.resume && state.resume.skip > 0 ? state.resume.skip : 0;
+	const first = await reader.page(window, resumeAt, PAGE_SIZE, true);
 	checkRowTimes(context, event, first.rows);
 	const isNew = (row: IDataObject) => state.seen[event.rowKey(row)] === undefined;
 	const found = new Map<string, IDataObject>();
@@ -316,24 +302,44 @@ export async function poll(context: IPollFunctions, settings: PollSettings): Pro
 	};
 	take(first.rows);
 	if (first.count === expected && found.size === 0) {
-		// nothing new: one request, and nothing to store
-		lastStats = { requests: reader.requests, phase: 'poll', newRecords: 0, complete: true };
+		// nothing new: one request, and nothing to store (a stale resume point is dropped)
+		if (state.resume) writeState(staticData, { v: STATE_VERSION, event: event.value, cursor: state.cursor, seen: state.seen });
 		return null;
 	}
 	// records were removed from the window (or 3CX gave no count): only a full read tells what is new
 	const full = first.count === undefined || first.count <= expected;
 	const needed = full ? Number.POSITIVE_INFINITY : (first.count as number) - expected;
-	let end = first.rows.length < PAGE_SIZE;
-	let skip = first.rows.length;
+	let skip = resumeAt + first.rows.length;
+	const wrapTo = resumeAt > 0 ? resumeAt : undefined;
+	let wrapped = false;
+	let end = false;
+	if (first.rows.length < PAGE_SIZE) {
+		if (wrapTo === undefined) end = true;
+		else {
+			wrapped = true;
+			skip = 0;
+		}
+	}
+	let outOfBudget = false;
 	while (!end && found.size < needed) {
-		if (Date.now() - started > budget) break;
-		const page = await reader.page(window, skip, PAGE_SIZE, false);
+		if (Date.now() - started > budget) {
+			outOfBudget = true;
+			break;
+		}
+		const top = wrapped && wrapTo !== undefined ? Math.min(PAGE_SIZE, wrapTo - skip) : PAGE_SIZE;
+		const page = await reader.page(window, skip, top, false);
 		checkRowTimes(context, event, page.rows);
 		take(page.rows);
 		skip += page.rows.length;
-		end = page.rows.length < PAGE_SIZE;
+		if (wrapped && wrapTo !== undefined && skip >= wrapTo) end = true;
+		else if (page.rows.length < top) {
+			if (wrapTo !== undefined && !wrapped) {
+				wrapped = true;
+				skip = 0;
+			} else end = true;
+		}
 	}
-	const complete = end || found.size >= needed;
+	const complete = !outOfBudget && (end || found.size >= needed);
 
 	// one item per item key; rows of an item emitted before are not emitted again
 	const emitted = emittedItems(state.seen);
@@ -354,7 +360,7 @@ export async function poll(context: IPollFunctions, settings: PollSettings): Pro
 		event: event.value,
 		cursor,
 		seen: pruneSeen(seen, windowStart(cursor, overlap)),
+		...(complete || first.count === undefined ? {} : { resume: { skip, count: first.count } }),
 	});
-	lastStats = { requests: reader.requests, phase: 'poll', newRecords: found.size, complete };
 	return output.length ? [output] : null;
 }
