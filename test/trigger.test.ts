@@ -335,6 +335,23 @@ describe('one token for the trigger and the action node', () => {
 	});
 });
 
+describe('time zones', () => {
+	it("the workflow's time zone never shifts the window: literals are UTC", async () => {
+		const t = createTriggerHarness({ parameters: { event: 'callEnded' }, credentials: xapiCredentials(server), timezone: 'Pacific/Kiritimati' });
+		await t.activate();
+		await t.tick();
+		const cursor = Date.parse(String(t.committed().cursor));
+		const [row] = add('ReportCallLogData', [callRow(4242, pbxNow())]);
+		const out = await t.tick();
+		expect(ids(out.items, 'CallId')).toEqual([row.CallId]);
+		const request = server.apiRequests[server.apiRequests.length - 1];
+		const from = /periodFrom=([^,]+),/.exec(decodeURIComponent(request.rawApiPath ?? ''))![1];
+		expect(from).toMatch(/Z$/);
+		expect(Date.parse(from)).toBe(Math.floor((cursor - 60 * 60_000) / 1000) * 1000);
+		expect(request.query.$filter).toBe(`StartTime ge ${from}`);
+	});
+});
+
 describe('poll budget', () => {
 	it('a backlog larger than n8n\'s poll budget allows is finished by the next polls, each record once', async () => {
 		const t = createTriggerHarness({ parameters: { event: 'newChatMessage' }, credentials: xapiCredentials(server), pollBudgetMs: 1 });

@@ -56,6 +56,8 @@ export interface TriggerHarnessOptions {
 	/** Another poll node to run the same way (the bench's baseline); default the 3CX Trigger. */
 	nodeType?: INodeType;
 	nodeTypeName?: string;
+	/** The workflow's time zone setting (Settings > Timezone). */
+	timezone?: string;
 }
 
 export interface PollOutcome {
@@ -111,7 +113,7 @@ export function createTriggerHarness(options: TriggerHarnessOptions): TriggerHar
 		connections: {},
 		active: true,
 		nodeTypes,
-		settings: {},
+		settings: options.timezone ? { timezone: options.timezone } : {},
 		staticData: {},
 	});
 	const workflowNode = workflow.getNode(node.name) ?? node;
