@@ -24,7 +24,9 @@ const ARTIFACTS = path.join(process.env.E2E_ARTIFACTS || path.join(__dirname, 'a
 const SHOTS = process.env.E2E_SCREENSHOTS || path.join(REPO, 'docs', 'screenshots');
 const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
 const OWNER = { email: 'owner@example.invalid', firstName: 'E2E', lastName: 'Owner', password: process.env.E2E_OWNER_PASSWORD || 'E2e-owner-password-1' };
-const cfg = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'node.json'), 'utf8')).browser;
+const nodeJson = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'node.json'), 'utf8'));
+const cfg = nodeJson.browser;
+const { triggerSteps } = require('./browser-trigger');
 
 const t0 = Date.now();
 const step = (msg) => console.log(`[browser ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${msg}`);
@@ -116,6 +118,12 @@ async function main() {
 			await page.waitForTimeout(1000);
 		}
 		const preferred = page.locator('[data-test-id=node-creator-item-name]', { hasText: new RegExp(cfg.action, 'i') }).first();
+		// with the 3CX Trigger in the package, a new workflow's panel lists the triggers first and
+		// shows the Actions category collapsed: open it
+		if (!(await preferred.count())) {
+			await page.getByText(/^Actions \(\d+\)$/).first().click();
+			await page.waitForTimeout(1000);
+		}
 		for (let i = 0; i < 60 && !(await preferred.count()); i++) {
 			const panel = await page.getByText(/^Actions \(\d+\)$/).first().boundingBox();
 			if (panel) await page.mouse.move(panel.x + panel.width / 2, Math.min(panel.y + 200, 850));
@@ -278,7 +286,10 @@ async function main() {
 			step(`JSON field ${cfg.jsonField.name} shown for ${cfg.jsonField.operation}`);
 		}
 
-		const summary = { ok: true, resource, operation, actions: actionsText.trim(), credentialTests, consoleErrors: consoleErrors.slice(0, 20), ms: Date.now() - t0 };
+		// ---------------------------------------------------------- the 3CX Trigger (e2e/browser-trigger.js)
+		const trigger = await triggerSteps({ page, shot, step, n8nUrl: N8N, fakeUrl: FAKE, credentialName: nodeJson.credentials.good.name });
+
+		const summary = { ok: true, resource, operation, actions: actionsText.trim(), trigger, credentialTests, consoleErrors: consoleErrors.slice(0, 20), ms: Date.now() - t0 };
 		fs.writeFileSync(path.join(ARTIFACTS, 'summary.json'), JSON.stringify(summary, null, 2));
 		step(`done; README screenshots in ${path.relative(REPO, SHOTS)}/`);
 	} catch (e) {

@@ -240,6 +240,7 @@ async function main() {
 
 	// -------------------------------------------------------------- 4. fake 3CX
 	const { createFake3cx } = require('./fake-3cx');
+	const triggerStep = require('./trigger');
 	const fake = await createFake3cx({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }).start();
 	const specInfo = fake.specInfo();
 	log(`fake 3CX on ${fake.url}; spec: ${specInfo.status}`);
@@ -299,6 +300,9 @@ async function main() {
 			pinData: {},
 		};
 	});
+	// the 3CX Trigger's workflow, activated later in `n8n start` (e2e/trigger.js)
+	const withTrigger = !flag('--no-server') && (!only || /trigger/i.test(only));
+	if (withTrigger) workflows.push(triggerStep.triggerWorkflow(nodeCfg));
 	for (const w of workflows) fs.writeFileSync(path.join(ARTIFACTS, 'workflows', `${w.id}.json`), JSON.stringify(w, null, 2));
 	const wfFile = path.join(ARTIFACTS, 'workflows.json');
 	fs.writeFileSync(wfFile, JSON.stringify(workflows, null, 2));
@@ -353,6 +357,14 @@ async function main() {
 			problems.push(`n8n start did not become ready: ${ready.reason}`);
 		} else {
 			log(`n8n start: ready at ${url} after ${(timings.n8nStart / 1000).toFixed(1)} s`);
+			if (withTrigger) {
+				const t = await triggerStep.checkTrigger({ url, cookie: await ownerSession(url), fake, log });
+				timings.trigger = t.ms;
+				log(`${t.ok ? 'PASS' : 'FAIL'} 3CX Trigger activated in n8n start (${(t.ms / 1000).toFixed(1)} s) ${t.summary}`);
+				for (const f of t.failures) log(`       - ${f}`);
+				if (t.ok) notes.push(`3CX Trigger: ${t.summary}`);
+				else problems.push(`3CX Trigger activated in n8n start failed: ${t.failures.join(' | ')}`);
+			}
 			if (!flag('--no-browser')) {
 				if (!fs.existsSync(process.env.E2E_CHROMIUM || '/usr/bin/chromium')) {
 					notes.push('browser test skipped: /usr/bin/chromium missing (apt-get install chromium, or E2E_BROWSER=1 for install-n8n.sh)');

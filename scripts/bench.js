@@ -9,6 +9,8 @@
  *     node measured the same way in the same process (the ratio of the medians)
  *   per-item time of a 100-item execution through n8n-core's RoutingNode against a local server
  *   1,000 items in one execution: time, API and token requests, peak memory (bench-load.js)
+ *   3CX Trigger polls: requests per empty poll and per 1,000 new calls, time per poll next to
+ *     n8n's own RSS Feed Trigger (bench-poll.js)
  *
  * Budgets that are tests (360 KB, 400 properties) live in test/description.test.ts; this only prints.
  */
@@ -19,6 +21,7 @@ const zlib = require('zlib');
 require('./ts-register');
 const { benchDownload } = require('./bench-download');
 const { benchLoad } = require('./bench-load');
+const { benchPoll } = require('./bench-poll');
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST_NODE = path.join(ROOT, 'dist', 'nodes', 'ThreeCx', 'ThreeCx.node.js');
@@ -222,6 +225,8 @@ async function main() {
 	await benchDownload({ row, ThreeCx });
 	// issue 6: 1,000 items in one execution (time, requests, tokens, peak memory)
 	await benchLoad();
+	// issue 9: the 3CX Trigger's polls (requests per empty poll, per 1,000 new calls, time per poll)
+	await benchPoll({ row });
 	console.log(`bench took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

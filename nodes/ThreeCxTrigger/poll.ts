@@ -1,0 +1,366 @@
+/**
+ * The poll engine of the 3CX Trigger, the same for every event in events.ts.
+ *
+ * Each poll reads the window [cursor - overlap, ...) of the event's collection, newest first, in
+ * pages of 100 with `$count=true` on the first page. The count says how many records the window
+ * holds; the remembered keys say how many of them were already emitted. When the two agree and
+ * the first page holds nothing unknown, nothing is new: one request. Otherwise the poll reads on
+ * until it has found as many new records as the count says (a burst of 1,000 records: 10 pages),
+ * or the whole window when records were removed. New records are emitted oldest first.
+ *
+ * The first poll after activation (no cursor yet) reads the PBX's "now" (the newest record and the
+ * `Date` header of 3CX's answer, never this machine's clock), remembers what the overlap window
+ * already holds and emits nothing. Fetch Test Event (manual mode) returns the newest matching
+ * record of the last LOOK_BACK_DAYS days and changes nothing.
+ *
+ * The state is written only when the whole poll (reads and audio downloads) succeeded: a poll that
+ * throws leaves the cursor where it was, and the next one reads the same window again.
+ */
+import {
+	NodeOperationError,
+	type IBinaryKeyData,
+	type IDataObject,
+	type IN8nHttpFullResponse,
+	type INodeExecutionData,
+	type IPollFunctions,
+} from 'n8n-workflow';
+
+import { header, parseBody } from '../ThreeCx/runtime/errors';
+import { fileNameOf } from '../ThreeCx/runtime/files';
+import { xapiRequest } from '../ThreeCx/runtime/transport';
+import {
+	expectedInWindow,
+	isoSeconds,
+	pruneSeen,
+	readState,
+	STATE_VERSION,
+	timeOf,
+	windowStart,
+	writeState,
+	type CursorState,
+} from './cursor';
+import type { EventFilters, TimeWindow, TriggerEvent } from './events';
+
+/** XAPI pages: some collections refuse $top above 100. */
+export const PAGE_SIZE = 100;
+/** Fetch Test Event looks this far back for the newest matching record. */
+export const LOOK_BACK_DAYS = 7;
+/** ... and reads at most this many pages for it. */
+const LOOK_BACK_PAGES = 10;
+/** A function window (call log) ends this long after the PBX's estimated "now". */
+const WINDOW_END_MARGIN_MS = 24 * 60 * 60 * 1000;
+/** Stop reading new pages once this share of n8n's poll budget is used (downloads follow). */
+const BUDGET_SHARE = 0.6;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface PollSettings {
+	event: TriggerEvent;
+	filters: EventFilters;
+	options: IDataObject;
+	downloadAudio: boolean;
+	binaryProperty: string;
+}
+
+interface Page {
+	rows: IDataObject[];
+	count?: number;
+	/** The PBX's clock (`Date` header), ms. */
+	serverTime?: number;
+}
+
+function fail(context: IPollFunctions, message: string, description: string): never {
+	throw new NodeOperationError(context.getNode(), message, { description });
+}
+
+function pollBudgetMs(context: IPollFunctions): number {
+	const fn = (context as Partial<IPollFunctions>).getPollBudgetMs;
+	if (typeof fn !== 'function') return Number.POSITIVE_INFINITY;
+	const budget = Number(fn.call(context));
+	return Number.isFinite(budget) && budget > 0 ? budget : Number.POSITIVE_INFINITY;
+}
+
+class Reader {
+	requests = 0;
+	/** PBX clock minus this machine's clock, from the last `Date` header seen. */
+	serverOffsetMs = 0;
+
+	constructor(
+		private readonly context: IPollFunctions,
+		private readonly event: TriggerEvent,
+	) {}
+
+	/** The PBX's "now" as far as its answers tell (this machine's clock corrected by the last Date header). */
+	pbxNow(): number {
+		return Date.now() + this.serverOffsetMs;
+	}
+
+	window(fromMs: number): TimeWindow {
+		return { from: isoSeconds(fromMs), to: isoSeconds(Math.max(this.pbxNow(), fromMs) + WINDOW_END_MARGIN_MS) };
+	}
+
+	async page(window: TimeWindow | undefined, skip: number, top: number, withCount: boolean): Promise<Page> {
+		const { event } = this;
+		const qs: IDataObject = {
+			$top: top,
+			$skip: skip,
+			$orderby: `${event.timeField} desc,${event.keyField} desc`,
+			$select: event.select.join(','),
+		};
+		if (window) qs.$filter = `${event.timeField} ge ${window.from}`;
+		if (withCount) qs.$count = true;
+		const path = event.path(window ?? this.window(this.pbxNow() - LOOK_BACK_DAYS * DAY_MS));
+		this.requests++;
+		const response = await xapiRequest(this.context, { method: 'GET', path, qs });
+		const serverTime = Date.parse(header(response, 'date'));
+		if (Number.isFinite(serverTime)) this.serverOffsetMs = serverTime - Date.now();
+		const body = parseBody(response.body) as IDataObject | undefined;
+		const rows = body && Array.isArray(body.value) ? (body.value as IDataObject[]) : undefined;
+		if (!rows) {
+			fail(
+				this.context,
+				`3CX answered ${path.split('(')[0]} without a list of records`,
+				'The answer had no "value" list. Check that the Base URL points to the 3CX server and the API client may read this data. The cursor did not move.',
+			);
+		}
+		const count = body?.['@odata.count'];
+		return {
+			rows,
+			count: typeof count === 'number' ? count : typeof count === 'string' && /^\d+$/.test(count) ? Number(count) : undefined,
+			serverTime: Number.isFinite(serverTime) ? serverTime : undefined,
+		};
+	}
+}
+
+function itemKeyOf(event: TriggerEvent, row: IDataObject): string {
+	return event.itemKey ? event.itemKey(row) : event.rowKey(row);
+}
+
+/** Keys of the items already emitted (a row key is `<item>~<row>` when several rows make an item). */
+function emittedItems(seen: Record<string, number>): Set<string> {
+	return new Set(Object.keys(seen).map((key) => key.split('~')[0]));
+}
+
+/** Rows grouped into items, oldest item first; each item's time is its newest row's. */
+function toItems(event: TriggerEvent, rows: IDataObject[]): Array<{ key: string; time: number; json: IDataObject }> {
+	const groups = new Map<string, IDataObject[]>();
+	for (const row of rows) {
+		const key = itemKeyOf(event, row);
+		const group = groups.get(key);
+		if (group) group.push(row);
+		else groups.set(key, [row]);
+	}
+	const items = [...groups.entries()].map(([key, group]) => ({
+		key,
+		time: Math.max(...group.map((row) => timeOf(row[event.timeField]))),
+		json: event.item ? event.item(group) : { ...group[0] },
+	}));
+	return items.sort((a, b) => a.time - b.time || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function checkRowTimes(context: IPollFunctions, event: TriggerEvent, rows: IDataObject[]): void {
+	const bad = rows.find((row) => Number.isNaN(timeOf(row[event.timeField])));
+	if (bad) {
+		fail(
+			context,
+			`A ${event.name} record from 3CX has no valid ${event.timeField} (${JSON.stringify(bad[event.timeField] ?? null)})`,
+			'The trigger orders records by this time. The cursor did not move.',
+		);
+	}
+}
+
+/** The WAV of each new recording as binary data, as the 3CX node's Download Recording gives it. */
+async function attachAudio(
+	context: IPollFunctions,
+	reader: Reader,
+	items: INodeExecutionData[],
+	binaryProperty: string,
+): Promise<void> {
+	for (const item of items) {
+		const id = Number(item.json.Id);
+		if (!Number.isInteger(id)) {
+			fail(context, `A recording from 3CX has no numeric Id (${JSON.stringify(item.json.Id ?? null)})`, 'Its audio cannot be downloaded. The cursor did not move.');
+		}
+		reader.requests++;
+		const response: IN8nHttpFullResponse = await xapiRequest(context, {
+			method: 'GET',
+			path: `/Recordings/Pbx.DownloadRecording(recId=${id})`,
+			file: true,
+		});
+		const raw = response.body as unknown;
+		const buffer = Buffer.isBuffer(raw)
+			? raw
+			: raw instanceof ArrayBuffer
+				? Buffer.from(raw)
+				: Buffer.from(typeof raw === 'string' ? raw : JSON.stringify(raw ?? ''));
+		const mimeType = header(response, 'content-type').split(';')[0].trim() || 'audio/wav';
+		if (/json|text\/html/i.test(mimeType)) {
+			fail(context, `3CX sent ${mimeType} instead of the audio of recording ${id}`, 'The cursor did not move; the next poll tries again.');
+		}
+		const fileName = fileNameOf(response) ?? `recording-${id}.wav`;
+		const binary: IBinaryKeyData = { [binaryProperty]: await context.helpers.prepareBinaryData(buffer, fileName, mimeType) };
+		item.binary = binary;
+	}
+}
+
+async function finishItems(
+	context: IPollFunctions,
+	reader: Reader,
+	settings: PollSettings,
+	items: Array<{ json: IDataObject }>,
+): Promise<INodeExecutionData[]> {
+	const output: INodeExecutionData[] = items.map((item) => ({ json: item.json }));
+	if (settings.event.audio && settings.downloadAudio && output.length) {
+		await attachAudio(context, reader, output, settings.binaryProperty);
+	}
+	return output;
+}
+
+/** Fetch Test Event: the newest matching record of the look-back window. */
+async function latest(context: IPollFunctions, reader: Reader, settings: PollSettings): Promise<INodeExecutionData[][]> {
+	const { event, filters } = settings;
+	const from = reader.window(Date.now() - LOOK_BACK_DAYS * DAY_MS);
+	const rows: IDataObject[] = [];
+	for (let page = 0; page < LOOK_BACK_PAGES; page++) {
+		const result = await reader.page(from, page * PAGE_SIZE, PAGE_SIZE, false);
+		checkRowTimes(context, event, result.rows);
+		rows.push(...result.rows);
+		const match = toItems(event, rows)
+			.reverse()
+			.find((item) => event.matches(item.json, filters));
+		if (match) {
+			return [await finishItems(context, reader, settings, [match])];
+		}
+		if (result.rows.length < PAGE_SIZE) break;
+	}
+	const filtered = settings.event.filters.some((name) => {
+		const value = filters[name];
+		return Array.isArray(value) ? value.length > 0 : value !== 'any';
+	});
+	const scanned = rows.length >= LOOK_BACK_PAGES * PAGE_SIZE ? ` among the newest ${rows.length} records` : '';
+	fail(
+		context,
+		`No ${event.name} event in the last ${LOOK_BACK_DAYS} days${filtered ? ' that matches the filters' : ''}${scanned}`,
+		`3CX has nothing to show as a test event yet. Make one happen (for example a call, a chat message or a recording) and press Fetch Test Event again${filtered ? ', or widen the filters' : ''}. Once the workflow is active, the trigger starts from now and emits every new event.`,
+	);
+}
+
+/** First poll: "now" from the PBX, remember the overlap window, emit nothing. */
+async function activate(context: IPollFunctions, reader: Reader, settings: PollSettings, staticData: IDataObject): Promise<null> {
+	const { event } = settings;
+	const newest = await reader.page(undefined, 0, 1, false);
+	checkRowTimes(context, event, newest.rows);
+	const newestTime = newest.rows.length ? timeOf(newest.rows[0][event.timeField]) : Number.NEGATIVE_INFINITY;
+	const now = Math.max(newest.serverTime ?? reader.pbxNow(), newestTime);
+	const cursor = new Date(now).toISOString();
+	const fromMs = windowStart(cursor, event.overlapMs(settings.options));
+	const seen: Record<string, number> = {};
+	const window = reader.window(fromMs);
+	for (let skip = 0; ; skip += PAGE_SIZE) {
+		const page = await reader.page(window, skip, PAGE_SIZE, false);
+		checkRowTimes(context, event, page.rows);
+		for (const row of page.rows) seen[event.rowKey(row)] = timeOf(row[event.timeField]);
+		if (page.rows.length < PAGE_SIZE) break;
+	}
+	writeState(staticData, { v: STATE_VERSION, event: event.value, cursor, seen: pruneSeen(seen, fromMs) });
+	return null;
+}
+
+export async function poll(context: IPollFunctions, settings: PollSettings): Promise<INodeExecutionData[][] | null> {
+	const { event, filters } = settings;
+	const reader = new Reader(context, event);
+	if (context.getMode() === 'manual') return await latest(context, reader, settings);
+
+	const started = Date.now();
+	const budget = pollBudgetMs(context) * BUDGET_SHARE;
+	const staticData = context.getWorkflowStaticData('node');
+	const state: CursorState | undefined = readState(staticData, event.value);
+	if (!state) return await activate(context, reader, settings, staticData);
+
+	const overlap = event.overlapMs(settings.options);
+	const fromMs = windowStart(state.cursor, overlap);
+	const window = reader.window(fromMs);
+	const expected = expectedInWindow(state.seen, fromMs);
+
+	// A poll that ran out of n8n's poll budget left a resume point: start there (with the count),
+	// read to the end, then the rows above it. Rows added since push the old ones down, so some are
+	// read twice; they are dropped by key.
+	const resumeAt = state.resume && state.resume.skip > 0 ? state.resume.skip : 0;
+	const first = await reader.page(window, resumeAt, PAGE_SIZE, true);
+	checkRowTimes(context, event, first.rows);
+	const isNew = (row: IDataObject) => state.seen[event.rowKey(row)] === undefined;
+	const found = new Map<string, IDataObject>();
+	const read = new Set<string>();
+	let newestTime = Date.parse(state.cursor);
+	const take = (rows: IDataObject[]) => {
+		for (const row of rows) {
+			const key = event.rowKey(row);
+			read.add(key);
+			newestTime = Math.max(newestTime, timeOf(row[event.timeField]));
+			if (isNew(row)) found.set(key, row);
+		}
+	};
+	take(first.rows);
+	if (first.count === expected && found.size === 0) {
+		// nothing new: one request, and nothing to store (a stale resume point is dropped)
+		if (state.resume) writeState(staticData, { v: STATE_VERSION, event: event.value, cursor: state.cursor, seen: state.seen });
+		return null;
+	}
+	// records were removed from the window (or 3CX gave no count): only a full read tells what is new
+	const full = first.count === undefined || first.count <= expected;
+	const needed = full ? Number.POSITIVE_INFINITY : (first.count as number) - expected;
+	let skip = resumeAt + first.rows.length;
+	const wrapTo = resumeAt > 0 ? resumeAt : undefined;
+	let wrapped = false;
+	let end = false;
+	if (first.rows.length < PAGE_SIZE) {
+		if (wrapTo === undefined) end = true;
+		else {
+			wrapped = true;
+			skip = 0;
+		}
+	}
+	let outOfBudget = false;
+	while (!end && found.size < needed) {
+		if (Date.now() - started > budget) {
+			outOfBudget = true;
+			break;
+		}
+		const top = wrapped && wrapTo !== undefined ? Math.min(PAGE_SIZE, wrapTo - skip) : PAGE_SIZE;
+		const page = await reader.page(window, skip, top, false);
+		checkRowTimes(context, event, page.rows);
+		take(page.rows);
+		skip += page.rows.length;
+		if (wrapped && wrapTo !== undefined && skip >= wrapTo) end = true;
+		else if (page.rows.length < top) {
+			if (wrapTo !== undefined && !wrapped) {
+				wrapped = true;
+				skip = 0;
+			} else end = true;
+		}
+	}
+	const complete = !outOfBudget && (end || found.size >= needed);
+
+	// one item per item key; rows of an item emitted before are not emitted again
+	const emitted = emittedItems(state.seen);
+	const newRows = [...found.values()].filter((row) => !emitted.has(itemKeyOf(event, row)));
+	const items = toItems(event, newRows).filter((item) => event.matches(item.json, filters));
+	const output = await finishItems(context, reader, settings, items);
+
+	// next state: every row read is remembered; the cursor moves only when the read was complete
+	const seen = { ...state.seen };
+	for (const [key, row] of found) seen[key] = timeOf(row[event.timeField]);
+	if (end) {
+		// the whole window was read: forget keys 3CX no longer lists (removed records)
+		for (const key of Object.keys(seen)) if (seen[key] >= fromMs && !read.has(key)) delete seen[key];
+	}
+	const cursor = complete ? new Date(Math.max(newestTime, Date.parse(state.cursor))).toISOString() : state.cursor;
+	writeState(staticData, {
+		v: STATE_VERSION,
+		event: event.value,
+		cursor,
+		seen: pruneSeen(seen, windowStart(cursor, overlap)),
+		...(complete || first.count === undefined ? {} : { resume: { skip, count: first.count } }),
+	});
+	return output.length ? [output] : null;
+}
