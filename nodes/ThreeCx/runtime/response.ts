@@ -5,7 +5,8 @@
  * - turn 3CX's OData errors into n8n errors with the status, the message and the WARNINGS.XAPI details,
  * - refuse an HTML page where JSON was expected (a proxy's error page answering 200) and JSON that
  *   does not parse (the error mapping lives in errors.ts),
- * - make one item per entity of a collection, and a usable item of an empty (204) answer.
+ * - make one item per entity of a collection, and a usable item of an empty (204) answer
+ *   (`{ deleted: true }` for a delete, `{ success: true }` otherwise).
  */
 import {
 	NodeOperationError,
@@ -57,7 +58,8 @@ export async function handleResponse(
 	}
 	const raw = answer.body;
 	if (raw === undefined || raw === null || raw === '' || answer.statusCode === 204) {
-		return [{ json: { success: true } }];
+		// n8n's convention: a delete says what it did; other empty answers say they succeeded
+		return [{ json: spec.method === 'DELETE' ? { deleted: true } : { success: true } }];
 	}
 	const unusable = unusableAnswerError(this, answer);
 	if (unusable) throw unusable;
