@@ -11,6 +11,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { CUSTOM_RESOURCE, customRequest, customSpec } from '../custom';
 import { generatedProperties } from '../generated/description';
 import { bodyFieldKinds, locators, operations } from '../generated/operations';
 import { backupDownload, expectFile, promptUpload } from './files';
@@ -19,7 +20,7 @@ import { bodyValue, FieldError, isEmpty, odataLiteral, pathSegment } from './oda
 import { startItemState } from './state';
 import { ensureToken } from './token';
 import { checkBaseUrl, CREDENTIAL_TYPE } from './transport';
-import type { OperationSpec } from './types';
+import type { HttpMethod, OperationSpec } from './types';
 
 export { checkBaseUrl, CREDENTIAL_TYPE };
 
@@ -86,6 +87,9 @@ function checkEnum(value: unknown, name: string, parent?: string): void {
 export function selectedOperation(context: IExecuteSingleFunctions): { name: string; spec: OperationSpec } {
 	const name = context.getNodeParameter('operation') as string;
 	const resource = context.getNodeParameter('resource') as string;
+	if (resource === CUSTOM_RESOURCE) {
+		return { name, spec: customSpec(String(context.getNodeParameter('customMethod', 'GET')).toUpperCase() as HttpMethod) };
+	}
 	const spec = operations[name];
 	if (!spec) {
 		throw new NodeOperationError(context.getNode(), `Unknown operation "${name}"`, {
@@ -212,11 +216,19 @@ export async function buildRequest(
 	const timeZone = this.getTimezone();
 	let invalid: FieldError | undefined;
 	try {
-		requestOptions.method = spec.method;
-		requestOptions.url = buildUrl(this, spec, timeZone);
-		const body = buildBody(this, spec, timeZone);
-		requestOptions.body = body ?? {};
-		requestOptions.qs = { ...(requestOptions.qs ?? {}), ...buildQuery(this, spec, timeZone) };
+		if (spec.resource === CUSTOM_RESOURCE) {
+			// the Custom API Call: checked like every field, then the same token and error handling
+			const custom = customRequest((name, fallback) => this.getNodeParameter(name, fallback));
+			requestOptions.method = custom.method;
+			requestOptions.url = custom.path;
+			requestOptions.qs = { ...(requestOptions.qs ?? {}), ...custom.qs };
+			requestOptions.body = custom.body ?? {};
+		} else {
+			requestOptions.method = spec.method;
+			requestOptions.url = buildUrl(this, spec, timeZone);
+			requestOptions.body = buildBody(this, spec, timeZone) ?? {};
+			requestOptions.qs = { ...(requestOptions.qs ?? {}), ...buildQuery(this, spec, timeZone) };
+		}
 	} catch (error) {
 		if (!(error instanceof FieldError)) throw new NodeOperationError(this.getNode(), error as Error);
 		invalid = error;
