@@ -11,6 +11,9 @@ import { CredentialStore, runNode, xapiCredentials } from './helpers/harness';
 import { useXapiServer } from './helpers/setup';
 import { collection, json, makeEntities, noContent, odataError, type XapiServer } from './helpers/xapi-server';
 
+// the first run of a file loads n8n-core and the node: slow on a busy machine
+jest.setTimeout(120_000);
+
 const xapi = useXapiServer();
 let server: XapiServer;
 beforeEach(() => (server = xapi()));

@@ -15,6 +15,9 @@ import { byId, useXapiServer } from '../helpers/setup';
 import { collection, json, makeEntities, type XapiServer } from '../helpers/xapi-server';
 import { leakedSecrets, visibleTexts } from './support';
 
+// the first run of a file loads n8n-core and the node: slow on a busy machine
+jest.setTimeout(120_000);
+
 const xapi = useXapiServer();
 let server: XapiServer;
 beforeEach(() => {

@@ -30,6 +30,9 @@ function otherProcessTransport(): Transport {
 
 const transportB = otherProcessTransport();
 
+// the first run of a file loads n8n-core and the node: slow on a busy machine
+jest.setTimeout(120_000);
+
 const xapi = useXapiServer();
 let server: XapiServer;
 beforeEach(() => {

@@ -16,6 +16,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
+import { CUSTOM_RESOURCE } from '../custom';
 import { apiError, bodyText, parseBody, unusableAnswerError } from './errors';
 import { fileItem, isFileResponse } from './files';
 import { isPaging, rememberCount } from './paging';
@@ -48,9 +49,9 @@ export async function handleResponse(
 		answer = await retryAfterUnauthorized(this, CREDENTIAL_TYPE, attempt);
 		state.request = { options, token: attempt.token };
 	}
-	if (answer.statusCode >= 400) throw apiError(this, answer);
-
 	const { name, spec } = selectedOperation(this);
+	if (answer.statusCode >= 400) throw apiError(this, answer, state?.secrets, spec.resource !== CUSTOM_RESOURCE);
+
 	if (spec.file && (Buffer.isBuffer(answer.body) || answer.body instanceof ArrayBuffer)) {
 		if (isFileResponse(answer)) return await fileItem(this, answer, name);
 		// Not a file after all: text for the usual JSON handling below.
