@@ -130,6 +130,14 @@ export interface CustomRequest {
 
 const METHODS = new Set<HttpMethod>(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']);
 
+function percentDecoded(path: string): string | undefined {
+	try {
+		return decodeURIComponent(path);
+	} catch {
+		return undefined;
+	}
+}
+
 /** The path below /xapi/v1: starts with '/', no scheme or host, no '..', no query or fragment. */
 export function checkCustomPath(raw: unknown): string {
 	const path = typeof raw === 'string' ? raw.trim() : '';
@@ -139,12 +147,8 @@ export function checkCustomPath(raw: unknown): string {
 		throw new FieldError(field, `must be a path below /xapi/v1 such as /Users, not an address ("${path}")`);
 	}
 	if (!path.startsWith('/')) throw new FieldError(field, `must start with '/' (below /xapi/v1), got "${path}"`);
-	let decoded = path;
-	try {
-		decoded = decodeURIComponent(path);
-	} catch {
-		throw new FieldError(field, `has a broken percent-encoding ("${path}")`);
-	}
+	const decoded = percentDecoded(path);
+	if (decoded === undefined) throw new FieldError(field, `has a broken percent-encoding ("${path}")`);
 	if (decoded.split(/[/\\]/).some((segment) => segment === '..' || segment === '.')) {
 		throw new FieldError(field, `must not contain '.' or '..' segments ("${path}"): it must stay below /xapi/v1`);
 	}
