@@ -436,6 +436,13 @@ function emitDescription(model, source) {
 	].join('\n');
 }
 
+/** The 3CX build the spec belongs to: `source.build`, or `20.0.10` from a name like xapi-20.0.10.yaml; '' when unknown. */
+function buildOf(source) {
+	if (source.build) return String(source.build);
+	const match = /(\d+\.\d+\.\d+(?:\.\d+)?)/.exec(source.file || '');
+	return match ? match[1] : '';
+}
+
 function emitOperations(model, source) {
 	const bodyKinds = {};
 	for (const c of model.bodyCollections) {
@@ -466,6 +473,13 @@ function emitOperations(model, source) {
 	return [
 		header(source),
 		"import type { BodyFieldKinds, EntityPropertyTable, LocatorTable, OperationTable } from '../runtime/types';",
+		'',
+		'/**',
+		' * The spec this node was generated from: its file, the 3CX build (`source.build` when the',
+		' * generator was given one, else read from the file name, e.g. xapi-20.0.10.yaml) and its hash.',
+		' * Errors name it when a server of another build does not know an operation.',
+		' */',
+		`export const generatedFrom = ${ts({ file: source.file, build: buildOf(source), sha256: source.sha256 })};`,
 		'',
 		'/**',
 		' * How each operation puts values on the wire: path/function parameters as',

@@ -12,6 +12,9 @@ import { useXapiServer } from './helpers/setup';
 import { binary, collection, json, odataError, type XapiServer } from './helpers/xapi-server';
 import { baseParameters } from './reliability/support';
 
+// the first run of a file loads n8n-core and the node: slow on a busy machine
+jest.setTimeout(120_000);
+
 const xapi = useXapiServer();
 let server: XapiServer;
 beforeEach(() => (server = xapi()));

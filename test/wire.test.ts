@@ -154,11 +154,11 @@ describe('bodies', () => {
 		expect(items[0].json).toEqual({ success: true });
 	});
 
-	it('delete answers 204 and still gives a usable item: DELETE /Users(12)', async () => {
+	it('delete answers 204 and gives the item n8n nodes give for a delete: DELETE /Users(12) -> { deleted: true }', async () => {
 		server.delete(/Users/, noContent());
 		const { items } = await run({ resource: 'users', operation: 'deleteUser', userKey: byId(12) });
 		expect(only()).toMatchObject({ method: 'DELETE', rawApiPath: '/Users(12)', bodyText: '' });
-		expect(items).toEqual([expect.objectContaining({ json: { success: true } })]);
+		expect(items).toEqual([expect.objectContaining({ json: { deleted: true } })]);
 	});
 
 	it('a JSON field that does not parse is an error naming the field, and nothing is sent', async () => {

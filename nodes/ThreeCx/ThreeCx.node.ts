@@ -1,5 +1,6 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
+import { customProperties, customResourceOption } from './custom';
 import { defaultResource, generatedProperties, resourceOptions, subtitle } from './generated/description';
 import { listSearch, loadOptions } from './runtime/lists';
 import { paginate } from './runtime/paging';
@@ -9,7 +10,7 @@ import { handleResponse } from './runtime/response';
 /**
  * The 3CX node. Resources and operations are generated from 3CX's XAPI OpenAPI spec (see
  * generated/ and the generator); this file holds what is written by hand: the node's metadata,
- * where requests go, and the two hooks every operation runs.
+ * where requests go, the two hooks every operation runs, and the Custom API Call (custom.ts).
  */
 export class ThreeCx implements INodeType {
 	// The subtitle is generated (generated/description.ts: names in words, not operation values); the
@@ -53,7 +54,8 @@ export class ThreeCx implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: resourceOptions,
+				// the generated resources and the hand-written Custom API Call, in alphabetical order
+				options: [...resourceOptions, customResourceOption].sort((a, b) => a.name.localeCompare(b.name)),
 				default: defaultResource,
 				routing: {
 					send: { preSend: [buildRequest] },
@@ -61,6 +63,7 @@ export class ThreeCx implements INodeType {
 				},
 			},
 			...generatedProperties,
+			...customProperties,
 		],
 	};
 

@@ -39,7 +39,8 @@ async function storeWithTlsToken(): Promise<CredentialStore> {
 describe('a self-signed certificate', () => {
 	it('is refused by default, with a message that says what to tick; nothing reaches 3CX', async () => {
 		const { error } = await runNode({ parameters: getUser(), items: items(5), credentials: xapiCredentials(tls) });
-		expect(error?.message).toBe("3CX did not issue an access token: the server's TLS certificate is not trusted (self-signed certificate)");
+		// our words; the reason in brackets is Node's (Node 24 adds a hint to it)
+		expect(error?.message).toMatch(/^3CX did not issue an access token: the server's TLS certificate is not trusted \(self-signed certificate\b/);
 		expect(error?.description).toContain('tick Ignore SSL Issues (Insecure) in the 3CX credential');
 		expect(tls.requests).toHaveLength(0);
 	});
@@ -60,7 +61,7 @@ describe('a self-signed certificate', () => {
 		const store = await storeWithTlsToken();
 		const before = tls.requests.length;
 		const { error } = await runNode({ parameters: getUser(), credentialStore: store });
-		expect(error?.message).toBe('self-signed certificate');
+		expect(error?.message).toMatch(/^self-signed certificate\b/); // n8n passes Node's text on
 		expect(error?.httpCode).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
 		expect(tls.requests).toHaveLength(before);
 	});
@@ -68,7 +69,7 @@ describe('a self-signed certificate', () => {
 	it("the node's Request Options > Ignore SSL Issues covers the API calls but not the token request (n8n's OAuth2 client reads the credential)", async () => {
 		const requestOptions = { allowUnauthorizedCerts: true };
 		const fresh = await runNode({ parameters: baseParameters('getUser', { requestOptions }), credentials: xapiCredentials(tls) });
-		expect(fresh.error?.message).toBe("3CX did not issue an access token: the server's TLS certificate is not trusted (self-signed certificate)");
+		expect(fresh.error?.message).toMatch(/^3CX did not issue an access token: the server's TLS certificate is not trusted \(self-signed certificate\b/);
 		expect(fresh.error?.description).toContain("the node's Request Options > Ignore SSL Issues does not apply to the token request");
 
 		const store = await storeWithTlsToken();

@@ -7,6 +7,7 @@
  */
 import { NodeApiError, type IN8nHttpFullResponse, type INode, type JsonObject } from 'n8n-workflow';
 
+import { generatedFrom } from '../generated/operations';
 import { itemState } from './state';
 import type { XapiContext } from './transport';
 
@@ -146,13 +147,34 @@ function cleanJson(value: unknown, clean: (text: string) => string): JsonObject 
 }
 
 /**
+ * For a 404/405 on an operation of the spec: when the server (its `X-3CX-Version` header) runs
+ * another 3CX build than the spec the node was generated from, says so and how to regenerate.
+ * Undefined when the versions agree or either is unknown.
+ */
+export function versionMismatch(response: IN8nHttpFullResponse): string | undefined {
+	if (response.statusCode !== 404 && response.statusCode !== 405) return undefined;
+	const server = header(response, 'x-3cx-version').trim();
+	const built = generatedFrom.build;
+	if (!server || !built || server === built || server.startsWith(`${built}.`)) return undefined;
+	return (
+		`This node was built from the XAPI spec of 3CX ${built} (${generatedFrom.file}); this server runs 3CX ${server}, ` +
+		'which may not have this operation or has it under another name. Regenerate the node for your PBX: ' +
+		'npm run generate -- --server https://your-pbx (or --spec <the spec file of your build>), then rebuild; ' +
+		'meanwhile the Custom API Call sends any request.'
+	);
+}
+
+/**
  * The n8n error for a 3CX error answer: status, 3CX's message, and each WARNINGS.XAPI detail.
  * `secrets` are the tokens the request carried (by default the item's, see state.ts).
+ * `specOperation`: the request is an operation of the spec (so a 404/405 from a server of another
+ * build is explained); false for the Custom API Call.
  */
 export function apiError(
 	context: XapiContext,
 	response: IN8nHttpFullResponse,
 	secrets: Iterable<string> = itemState(context)?.secrets ?? [],
+	specOperation = true,
 ): NodeApiError {
 	const status = response.statusCode;
 	const parsed = parseBody(response.body);
@@ -171,6 +193,7 @@ export function apiError(
 		...(details.length ? [`Details: ${details.join('; ')}`] : []),
 		...(validation.length ? [`Validation: ${validation.join('; ')}`] : []),
 		...(STATUS_HINT[status] ? [STATUS_HINT[status]] : []),
+		...(specOperation ? [versionMismatch(response)].filter((text): text is string => !!text) : []),
 	];
 	if (!summary && looksLikeHtml(response)) descriptionParts.push('The answer was an HTML page, not a 3CX (XAPI) error.');
 	const errorResponse: JsonObject = {

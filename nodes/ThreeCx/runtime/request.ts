@@ -11,6 +11,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { CUSTOM_RESOURCE, customRequest, customSpec } from '../custom';
 import { generatedProperties } from '../generated/description';
 import { bodyFieldKinds, locators, operations } from '../generated/operations';
 import { backupDownload, expectFile, promptUpload } from './files';
@@ -19,7 +20,7 @@ import { bodyValue, FieldError, isEmpty, odataLiteral, pathSegment } from './oda
 import { startItemState } from './state';
 import { ensureToken } from './token';
 import { checkBaseUrl, CREDENTIAL_TYPE } from './transport';
-import type { OperationSpec } from './types';
+import type { HttpMethod, OperationSpec } from './types';
 
 export { checkBaseUrl, CREDENTIAL_TYPE };
 
@@ -28,6 +29,8 @@ interface FieldInfo {
 	displayName: string;
 	values?: Set<string>;
 	children?: Map<string, FieldInfo>;
+	/** The modes a resource locator offers ('list', 'id', 'number'). */
+	modes?: string[];
 }
 
 let fieldInfo: Map<string, FieldInfo> | undefined;
@@ -37,6 +40,7 @@ function infoOf(property: INodeProperties): FieldInfo {
 	if (property.type === 'options' || property.type === 'multiOptions') {
 		info.values = new Set((property.options ?? []).map((o) => String((o as { value: unknown }).value)));
 	}
+	if (property.type === 'resourceLocator') info.modes = (property.modes ?? []).map((mode) => mode.name);
 	if (property.type === 'collection') {
 		info.children = new Map(
 			(property.options as INodeProperties[]).map((child) => [child.name, infoOf(child)]),
@@ -91,6 +95,9 @@ function checkEnum(value: unknown, name: string, parent?: string, operation?: st
 export function selectedOperation(context: IExecuteSingleFunctions): { name: string; spec: OperationSpec } {
 	const name = context.getNodeParameter('operation') as string;
 	const resource = context.getNodeParameter('resource') as string;
+	if (resource === CUSTOM_RESOURCE) {
+		return { name, spec: customSpec(String(context.getNodeParameter('customMethod', 'GET')).toUpperCase() as HttpMethod) };
+	}
 	const spec = operations[name];
 	if (!spec) {
 		throw new NodeOperationError(context.getNode(), `Unknown operation "${name}"`, {
@@ -112,20 +119,51 @@ function locatorMode(raw: unknown): string | undefined {
 	return raw && typeof raw === 'object' && '__rl' in raw ? String((raw as { mode?: unknown }).mode) : undefined;
 }
 
+/**
+ * Whether a path parameter is a key (`/Users({Id})`, `/Users(Number={Number})`) rather than a
+ * function parameter (`/Pbx.GetCallLogData(sourceFilter={sourceFilter},…)`). Keys are required and
+ * never empty, whatever the spec's `nullable` says (that is about the value type).
+ */
+function isKey(path: string, placeholder: string): boolean {
+	const segment = path.split('/').find((part) => part.includes(`{${placeholder}}`)) ?? '';
+	return !/\bPbx\./.test(segment);
+}
+
+/**
+ * A resource locator value must be in a mode the field offers: a workflow saved with another
+ * node version (or edited by hand) may say `number` where this build has no such alternate key,
+ * and n8n passes any mode through; sending its value as an ID would address another entity.
+ */
+function checkMode(field: string, mode: string | undefined): void {
+	if (mode === undefined) return;
+	const offered = fields().get(field)?.modes ?? [];
+	const modes = locators[field]?.number === false ? offered.filter((m) => m !== 'number') : offered;
+	if (!modes.includes(mode)) {
+		throw new FieldError(
+			label(field),
+			`is given in mode "${mode}", which this field does not offer (its modes: ${modes.join(', ') || 'none'}); ` +
+				'pick the value again',
+		);
+	}
+}
+
 function buildUrl(context: IExecuteSingleFunctions, spec: OperationSpec, timeZone: string): string {
 	let url = spec.path;
 	for (const [placeholder, field, kind, nullable] of spec.params) {
+		const mode = locatorMode(context.getNodeParameter(field, undefined));
+		checkMode(field, mode);
 		const value = context.getNodeParameter(field, undefined, { extractValue: true });
 		const locator = locators[field];
-		if (locator?.number && locatorMode(context.getNodeParameter(field, undefined)) === 'number') {
+		const key = mode !== undefined || isKey(spec.path, placeholder);
+		if (locator?.number && mode === 'number') {
 			// The "By number" mode addresses the entity by 3CX's alternate key: /Users(Number='100').
-			const literal = odataLiteral(value, 'str', `${label(field)} (number)`);
+			const literal = odataLiteral(value, 'str', `${label(field)} (number)`, { allowEmpty: false });
 			url = url
 				.split(`/${locator.set}({${placeholder}})`)
 				.join(`/${locator.set}(Number=${pathSegment(literal, label(field))})`);
 			continue;
 		}
-		const literal = odataLiteral(value, kind, label(field), { timeZone, allowEmpty: nullable === 1 });
+		const literal = odataLiteral(value, kind, label(field), { timeZone, allowEmpty: nullable === 1 && !key });
 		url = url.split(`{${placeholder}}`).join(pathSegment(literal, label(field)));
 	}
 	return url;
@@ -189,11 +227,19 @@ export async function buildRequest(
 	const timeZone = this.getTimezone();
 	let invalid: FieldError | undefined;
 	try {
-		requestOptions.method = spec.method;
-		requestOptions.url = buildUrl(this, spec, timeZone);
-		const body = buildBody(this, spec, timeZone);
-		requestOptions.body = body ?? {};
-		requestOptions.qs = { ...(requestOptions.qs ?? {}), ...buildQuery(this, spec, timeZone) };
+		if (spec.resource === CUSTOM_RESOURCE) {
+			// the Custom API Call: checked like every field, then the same token and error handling
+			const custom = customRequest((name, fallback) => this.getNodeParameter(name, fallback));
+			requestOptions.method = custom.method;
+			requestOptions.url = custom.path;
+			requestOptions.qs = { ...(requestOptions.qs ?? {}), ...custom.qs };
+			requestOptions.body = custom.body ?? {};
+		} else {
+			requestOptions.method = spec.method;
+			requestOptions.url = buildUrl(this, spec, timeZone);
+			requestOptions.body = buildBody(this, spec, timeZone) ?? {};
+			requestOptions.qs = { ...(requestOptions.qs ?? {}), ...buildQuery(this, spec, timeZone) };
+		}
 	} catch (error) {
 		if (!(error instanceof FieldError)) throw new NodeOperationError(this.getNode(), error as Error);
 		invalid = error;

@@ -5,7 +5,8 @@
  * - turn 3CX's OData errors into n8n errors with the status, the message and the WARNINGS.XAPI details,
  * - refuse an HTML page where JSON was expected (a proxy's error page answering 200) and JSON that
  *   does not parse (the error mapping lives in errors.ts),
- * - make one item per entity of a collection, and a usable item of an empty (204) answer.
+ * - make one item per entity of a collection, and a usable item of an empty (204) answer
+ *   (`{ deleted: true }` for a delete, `{ success: true }` otherwise).
  */
 import {
 	NodeOperationError,
@@ -15,6 +16,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
+import { CUSTOM_RESOURCE } from '../custom';
 import { apiError, bodyText, parseBody, unusableAnswerError } from './errors';
 import { fileItem, isFileResponse } from './files';
 import { isPaging, rememberCount } from './paging';
@@ -47,9 +49,9 @@ export async function handleResponse(
 		answer = await retryAfterUnauthorized(this, CREDENTIAL_TYPE, attempt);
 		state.request = { options, token: attempt.token };
 	}
-	if (answer.statusCode >= 400) throw apiError(this, answer);
-
 	const { name, spec } = selectedOperation(this);
+	if (answer.statusCode >= 400) throw apiError(this, answer, state?.secrets, spec.resource !== CUSTOM_RESOURCE);
+
 	if (spec.file && (Buffer.isBuffer(answer.body) || answer.body instanceof ArrayBuffer)) {
 		if (isFileResponse(answer)) return await fileItem(this, answer, name);
 		// Not a file after all: text for the usual JSON handling below.
@@ -57,7 +59,8 @@ export async function handleResponse(
 	}
 	const raw = answer.body;
 	if (raw === undefined || raw === null || raw === '' || answer.statusCode === 204) {
-		return [{ json: { success: true } }];
+		// n8n's convention: a delete says what it did; other empty answers say they succeeded
+		return [{ json: spec.method === 'DELETE' ? { deleted: true } : { success: true } }];
 	}
 	const unusable = unusableAnswerError(this, answer);
 	if (unusable) throw unusable;
