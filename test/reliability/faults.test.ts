@@ -48,7 +48,7 @@ function faultOnSecondUser(fault: XapiResponse | ((req: never) => XapiResponse))
 /** A stored token the fake server does not know, with a far expiry: no token request is made. */
 function storeWithToken(baseUrl: string): CredentialStore {
 	const claims = Buffer.from(JSON.stringify({ iat: 1, exp: 4_000_000_000 })).toString('base64url');
-	return new CredentialStore({ ...xapiCredentials(server), serverUrl: baseUrl }).setAccessToken(`eyJhbGciOiJIUzI1NiJ9.${claims}.sig`);
+	return new CredentialStore({ ...xapiCredentials(server), baseUrl: baseUrl }).setAccessToken(`eyJhbGciOiJIUzI1NiJ9.${claims}.sig`);
 }
 
 describe('HTTP faults: the status and 3CX message in an n8n error', () => {

@@ -91,7 +91,7 @@ describe('http and https mixed up', () => {
 	it('https:// to a plain HTTP port: says the server does not speak HTTPS there', async () => {
 		const { error } = await runNode({
 			parameters: getUser(),
-			credentials: xapiCredentials(plain, { serverUrl: plain.baseUrl.replace('http:', 'https:') }),
+			credentials: xapiCredentials(plain, { baseUrl: plain.baseUrl.replace('http:', 'https:') }),
 		});
 		expect(error?.message).toMatch(/^3CX did not issue an access token: 127\.0\.0\.1:\d+ does not speak HTTPS on this port \(.+\)$/);
 		expect(error?.description).toContain('Check http:// versus https:// and the port');
@@ -101,7 +101,7 @@ describe('http and https mixed up', () => {
 	it('http:// to an HTTPS port: the TLS port drops the request; the error says to use https://', async () => {
 		const { error } = await runNode({
 			parameters: getUser(),
-			credentials: xapiCredentials(tls, { serverUrl: tls.baseUrl.replace('https:', 'http:') }),
+			credentials: xapiCredentials(tls, { baseUrl: tls.baseUrl.replace('https:', 'http:') }),
 		});
 		expect(error?.message).toMatch(/^3CX did not issue an access token: 127\.0\.0\.1:\d+ closed the connection$/);
 		expect(error?.description).toContain('If 3CX serves HTTPS on this port, the Base URL must start with https://.');

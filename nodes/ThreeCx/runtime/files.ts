@@ -164,7 +164,7 @@ export async function backupDownload(
 	const name = context.getNodeParameter(keyField, undefined, { extractValue: true });
 	const literal = pathSegment(odataLiteral(name, 'str', label), label);
 	const credentials = await context.getCredentials(credentialType);
-	const server = serverUrl(credentials.serverUrl);
+	const server = serverUrl(credentials.baseUrl);
 	const entity = (await context.helpers.httpRequestWithAuthentication.call(context, credentialType, {
 		method: 'GET',
 		url: `${server}/xapi/v1/Backups(${literal})`,

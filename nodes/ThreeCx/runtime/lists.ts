@@ -66,7 +66,7 @@ async function searchSet(
 	try {
 		body = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
 			method: 'GET',
-			url: `${serverUrl(credentials.serverUrl)}/xapi/v1/${locator.set}`,
+			url: `${serverUrl(credentials.baseUrl)}/xapi/v1/${locator.set}`,
 			qs,
 			json: true,
 			headers: { Accept: 'application/json' },
