@@ -19,15 +19,12 @@
  *   node e2e/pkce.js [--no-build] [--keep]   standalone: its own n8n (cached Node 24 + n8n 2.41.1)
  *   require('./pkce').provePkce({ n8nUrl, cli, pbx, owner })   from a running e2e (e2e/run.js)
  *
- * The PBX side is createPkcePbx() below: /connect/authorize, /connect/token (authorization_code
- * with PKCE S256, refresh_token) and /xapi/v1 behind the bearer token, on 127.0.0.1, recording every
- * request. It stands in for 3CX's sign-in until the shared simulator (simulator/) serves the
- * authorization-code grant; a real 3CX shows its sign-in page at /connect/authorize, which a
- * browser-less test cannot fill in, so the stand-in answers as for a user who has signed in.
+ * The PBX is the simulated 3CX (simulator/) on 127.0.0.1: /connect/authorize (it approves its
+ * configured test user at once, as a real 3CX does after the user signs in on its page),
+ * /connect/token (authorization_code with the S256 code_verifier check, refresh_token) and
+ * /xapi/v1 behind the bearer token; it records every request.
  */
-const crypto = require('node:crypto');
 const fs = require('node:fs');
-const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const inst = require('./n8n-instance');
@@ -39,111 +36,56 @@ const SCOPE = 'openid profile email offline_access';
 /** The credential's Base URL field (see credentials/ThreeCxOAuth2Api.credentials.ts). */
 const BASE_URL_FIELD = 'baseUrl';
 
-const b64url = (buf) => buf.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-const randomToken = (prefix) => `${prefix}.${b64url(crypto.randomBytes(24))}`;
-
-/** A PBX with 3CX's OAuth endpoints for user sign-in and one XAPI entity behind the bearer token. */
+/**
+ * The simulated 3CX (simulator/, the one the unit tests, e2e and `npm start` use) with its PKCE
+ * sign-in, seen through what this proof reads: requests as { method, path, query, form,
+ * authorization, status, pkceVerified }, and the tokens it issued per grant.
+ */
 function createPkcePbx({ clientId = CLIENT_ID } = {}) {
-	const state = { requests: [], codes: new Map(), access: new Set(), refresh: new Set(), issued: [] };
-	const send = (res, status, body, headers = {}) => {
-		res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-		res.end(body === undefined ? '' : JSON.stringify(body));
-	};
-	const issue = (grant) => {
-		const tokens = { access_token: randomToken('at'), refresh_token: randomToken('rt'), token_type: 'Bearer', expires_in: 3600, scope: SCOPE };
-		state.access.add(tokens.access_token);
-		state.refresh.add(tokens.refresh_token);
-		state.issued.push({ grant, ...tokens });
-		return tokens;
-	};
-	const server = http.createServer((req, res) => {
-		let raw = '';
-		req.on('data', (d) => (raw += d));
-		req.on('end', () => {
-			const url = new URL(req.url, 'http://127.0.0.1');
-			const query = Object.fromEntries(url.searchParams);
-			const form = /application\/x-www-form-urlencoded/.test(req.headers['content-type'] || '') ? Object.fromEntries(new URLSearchParams(raw)) : {};
-			const record = { method: req.method, path: url.pathname, query, form, authorization: req.headers.authorization || null, status: 0 };
-			state.requests.push(record);
-			const answer = (status, body, headers) => {
-				record.status = status;
-				send(res, status, body, headers);
-			};
-
-			if (req.method === 'GET' && url.pathname === '/connect/authorize') {
-				const problems = [];
-				if (query.response_type !== 'code') problems.push('response_type must be code');
-				if (query.client_id !== clientId) problems.push(`unknown client_id ${query.client_id}`);
-				if (!/^[A-Za-z0-9_-]{43,128}$/.test(query.code_challenge || '')) problems.push('code_challenge missing or malformed');
-				if (query.code_challenge_method !== 'S256') problems.push('code_challenge_method must be S256');
-				if (!/^https?:\/\//.test(query.redirect_uri || '')) problems.push('redirect_uri missing');
-				if (!query.state) problems.push('state missing');
-				if (problems.length) return answer(400, { error: 'invalid_request', error_description: problems.join('; ') });
-				const code = randomToken('code');
-				state.codes.set(code, { challenge: query.code_challenge, redirectUri: query.redirect_uri, scope: query.scope });
-				const location = new URL(query.redirect_uri);
-				location.searchParams.set('code', code);
-				location.searchParams.set('state', query.state);
-				record.redirect = location.toString();
-				return answer(302, undefined, { location: location.toString() });
-			}
-
-			if (req.method === 'POST' && url.pathname === '/connect/token') {
-				if (form.grant_type === 'authorization_code') {
-					const grant = state.codes.get(form.code);
-					state.codes.delete(form.code); // single use
-					if (!grant) return answer(400, { error: 'invalid_grant', error_description: 'unknown or used code' });
-					if (form.client_id !== clientId) return answer(400, { error: 'invalid_client' });
-					if (form.redirect_uri !== grant.redirectUri) return answer(400, { error: 'invalid_grant', error_description: 'redirect_uri differs from the authorize request' });
-					const verifier = form.code_verifier || '';
-					record.pkceVerified = verifier.length >= 43 && b64url(crypto.createHash('sha256').update(verifier).digest()) === grant.challenge;
-					if (!record.pkceVerified) return answer(400, { error: 'invalid_grant', error_description: 'code_verifier does not match code_challenge' });
-					return answer(200, issue('authorization_code'));
-				}
-				if (form.grant_type === 'refresh_token') {
-					if (!state.refresh.has(form.refresh_token)) return answer(400, { error: 'invalid_grant', error_description: 'unknown refresh token' });
-					state.refresh.delete(form.refresh_token);
-					// like 3CX: one valid token per client; a new one replaces the old
-					state.access.clear();
-					return answer(200, issue('refresh_token'));
-				}
-				return answer(400, { error: 'unsupported_grant_type' });
-			}
-
-			if (url.pathname.startsWith('/xapi/v1/')) {
-				const token = /^Bearer (.+)$/.exec(req.headers.authorization || '')?.[1];
-				record.tokenValid = Boolean(token && state.access.has(token));
-				if (!record.tokenValid) return answer(401, undefined, { 'www-authenticate': 'Bearer error="invalid_token"' });
-				const m = /^\/xapi\/v1\/Users\((\d+)\)$/.exec(url.pathname);
-				if (req.method === 'GET' && m) return answer(200, { '@odata.context': '/xapi/v1/$metadata#Users/$entity', Id: Number(m[1]), Number: '128', FirstName: `First${m[1]}` });
-				if (req.method === 'GET' && url.pathname === '/xapi/v1/Defs') return answer(200, { '@odata.context': '/xapi/v1/$metadata#Defs/$entity', Id: 1 });
-				return answer(404, { error: { code: '', message: 'Not found' } });
-			}
-			return answer(404, { error: 'not_found' });
-		});
+	const { createXapiServer, json } = require('../simulator');
+	const sim = createXapiServer({ clientId, clientSecret: 'e2e-pkce-client-secret', pkceClientId: clientId });
+	sim.get('/Users(29)', json({ Id: 29, Number: '128', FirstName: 'First29' }));
+	const view = (r) => ({
+		method: r.method,
+		path: r.path,
+		query: r.query,
+		form: r.form || {},
+		authorization: (r.headers && r.headers.authorization) || null,
+		status: r.response ? r.response.status : 0,
+		pkceVerified: r.pkceVerified,
 	});
 	return {
-		state,
+		sim,
 		url: '',
+		state: {
+			get requests() {
+				return sim.requests.map(view);
+			},
+			/** { grant, access_token, refresh_token } of every token the token endpoint issued. */
+			get issued() {
+				return sim.requests
+					.filter((r) => r.kind === 'token' && r.response && r.response.status === 200)
+					.map((r) => {
+						let body = {};
+						try {
+							body = JSON.parse(r.response.bodyText);
+						} catch {
+							/* not JSON */
+						}
+						return { grant: (r.form && r.form.grant_type) || '', ...body };
+					});
+			},
+		},
 		async start() {
-			await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-			this.url = `http://127.0.0.1:${server.address().port}`;
+			await sim.start();
+			this.url = sim.baseUrl;
 			return this;
 		},
-		async stop() {
-			server.closeAllConnections?.();
-			await new Promise((resolve) => server.close(resolve));
-		},
+		stop: () => sim.stop(),
 		/** Revokes every access token (as 3CX does when another sign-in replaces it). */
-		revokeAccessTokens() {
-			state.access.clear();
-		},
-		mark() {
-			return state.requests.length;
-		},
-		since(mark) {
-			return state.requests.slice(mark);
-		},
+		revokeAccessTokens: () => sim.revokeTokens(),
+		mark: () => sim.requests.length,
+		since: (mark) => sim.requests.slice(mark).map(view),
 	};
 }
 

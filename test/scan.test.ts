@@ -14,7 +14,7 @@ describe("n8n's scanner rules", () => {
 		'pass on the sources and on the packed tarball',
 		() => {
 			const { status, report, stderr } = runScan();
-			expect(report).toBeDefined();
+			if (!report) throw new Error(`scripts/scan.js gave no report (exit ${status}): ${stderr.slice(-2000)}`);
 			const failed = (report?.results ?? []).filter((leg) => !leg.passed).map((leg) => `${leg.leg}: ${leg.message}\n${leg.details ?? ''}`);
 			expect(failed).toEqual([]);
 			expect(status).toBe(0);
@@ -33,7 +33,8 @@ describe("n8n's scanner rules", () => {
 		() => {
 			const bad = makeRuleBreakingPackage();
 			try {
-				const { status, report } = runScan(['--dir', bad.dir]);
+				const { status, report, stderr } = runScan(['--dir', bad.dir]);
+				if (!report) throw new Error(`scripts/scan.js gave no report (exit ${status}): ${stderr.slice(-2000)}`);
 				expect(status).toBe(1);
 				expect(report?.passed).toBe(false);
 				const details = report?.results[0].details ?? '';
