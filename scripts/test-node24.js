@@ -43,7 +43,8 @@ function findNode24() {
 const node = findNode24();
 const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
 console.log(`[test:node24] jest under Node ${version} (${node === process.execPath ? 'the current Node' : node})`);
-const jest = require.resolve('jest/bin/jest.js', { paths: [REPO] });
+// jest's package exports do not include bin/jest.js: go through its package.json
+const jest = path.join(path.dirname(require.resolve('jest/package.json', { paths: [REPO] })), 'bin', 'jest.js');
 const run = spawnSync(node, [jest, ...process.argv.slice(2)], {
 	cwd: REPO,
 	stdio: 'inherit',
