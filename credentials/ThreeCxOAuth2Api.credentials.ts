@@ -1,17 +1,23 @@
 import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { BASE_URL } from './ThreeCxServerApi.credentials';
+
 /**
- * The server address as the user typed it, reduced to scheme, host, port (and a proxy path): a
- * `?…`/`#…` pasted from the browser, a trailing slash and a `/xapi/v1` suffix are removed. The field
- * is named `serverUrl` so that it takes the place of oAuth2Api's own serverUrl field and shows near
- * the top of the form (n8n keeps the parent's field order). The node's requestDefaults use the same expression.
+ * The Base URL field (`baseUrl`) and its normalisation (BASE_URL) come from the first parent, the
+ * hidden 3CX Server API credential, which puts the field at the top of the form: n8n keeps the
+ * parents' field order and appends fields that are new to them.
+ *
+ * It is `baseUrl`, not oAuth2Api's `serverUrl`: n8n (2.x) treats a non-empty `serverUrl` as the
+ * OAuth server of Dynamic Client Registration, validates it as an "OAuth url" when the credential is
+ * saved and, on every PKCE sign-in, first sends an unauthenticated discovery request to
+ * `{serverUrl}/.well-known/oauth-protected-resource` (seen by e2e/pkce.js).
  */
-const SERVER = "$self.serverUrl.trim().replace(/[?#].*$/, '').replace(/\\/+$/, '').replace(/\\/xapi\\/v1$/i, '').replace(/\\/+$/, '')";
+const SERVER = BASE_URL;
 
 export class ThreeCxOAuth2Api implements ICredentialType {
 	name = 'threeCxOAuth2Api';
 
-	extends = ['oAuth2Api'];
+	extends = ['threeCxServerApi', 'oAuth2Api'];
 
 	displayName = '3CX OAuth2 API';
 
@@ -20,16 +26,6 @@ export class ThreeCxOAuth2Api implements ICredentialType {
 	documentationUrl = 'https://github.com/n8n-nodes-3cx/n8n-nodes-3cx#credentials';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Base URL',
-			name: 'serverUrl',
-			type: 'string',
-			default: '',
-			required: true,
-			placeholder: 'https://pbx.example.com:5001',
-			description:
-				'Address of your 3CX server, as you open its Admin console (self-hosted servers often use port 5001)',
-		},
 		{
 			displayName: 'Grant Type',
 			name: 'grantType',

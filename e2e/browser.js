@@ -179,14 +179,14 @@ async function main() {
 		const modal = page.locator('[data-test-id=editCredential-modal]');
 		await modal.waitFor();
 		const field = (name) => modal.locator(`[data-test-id=parameter-input-${name}] input`).first();
-		await field('serverUrl').fill(`${FAKE}/xapi/v1`);
+		await field('baseUrl').fill(`${FAKE}/xapi/v1`);
 		await field('clientId').fill(CLIENT_ID);
 		await field('clientSecret').fill(CLIENT_SECRET);
 		const labels = (await modal.locator('[data-test-id=credential-connection-parameter]').allTextContents()).map((t) =>
 			t.replace(/Fixed|Expression|\*/g, '').trim(),
 		);
 		step(`credential form fields: ${labels.join(' | ')}`);
-		await field('serverUrl').scrollIntoViewIfNeeded();
+		await field('baseUrl').scrollIntoViewIfNeeded();
 		await page.waitForTimeout(300);
 		await shot('credential-form', 'credential-form');
 		const fakeBefore = await fakeRequests();

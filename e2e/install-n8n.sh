@@ -9,6 +9,7 @@
 #   N8N_E2E_CACHE   cache folder (default: $HOME/.cache/n8n-nodes-3cx-e2e)
 #   E2E_NODE_VERSION  default 24.21.0
 #   E2E_N8N_VERSION   default 2.41.1 (2.41.3 pins packages the registry lacks)
+#   E2E_NODE_ONLY=1 install Node 24 and stop (scripts/test-node24.js)
 #   E2E_BROWSER=1   also apt-get install Debian's chromium when /usr/bin/chromium is missing
 #                   (e2e/run.js sets it unless --no-browser / --no-server or E2E_BROWSER=0)
 #
@@ -49,6 +50,9 @@ else
   touch "$NODE_PREFIX/.complete"
   done_step "installed"
 fi
+
+# E2E_NODE_ONLY=1: Node 24 only (npm run test:node24 needs no n8n)
+if [ "${E2E_NODE_ONLY:-0}" = "1" ]; then echo "E2E_NODE24=$NODE24"; exit 0; fi
 
 npm24() { PATH="$NODE_DIR/bin:$PATH" "$NODE24" "$SYSTEM_NPM_CLI" "$@"; }
 

@@ -157,7 +157,7 @@ function minimalNode() {
 			inputs: ['main'],
 			outputs: ['main'],
 			credentials: [{ name: 'threeCxOAuth2Api', required: true }],
-			requestDefaults: { baseURL: '={{ $credentials.serverUrl }}/xapi/v1', headers: { Accept: 'application/json' } },
+			requestDefaults: { baseURL: '={{ $credentials.baseUrl }}/xapi/v1', headers: { Accept: 'application/json' } },
 			properties: [
 				{
 					displayName: 'ID',

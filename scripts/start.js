@@ -69,13 +69,16 @@ process.on('exit', () => {
 	if (state.n8n) state.n8n.killAll();
 });
 
-/** The name of the credential's Base URL field (`serverUrl` today), read from the built credential. */
+/** The name of the credential's Base URL field (`baseUrl` today), read from the built credential and its parents. */
 function credentialFields() {
 	const file = path.join(REPO, 'dist', 'credentials', 'ThreeCxOAuth2Api.credentials.js');
 	const mod = require(file);
 	const Cred = Object.values(mod).find((v) => typeof v === 'function');
 	const cred = new Cred();
-	const props = cred.properties || [];
+	// with the fields of its parents in this package (the Base URL comes from ThreeCxServerApi)
+	const dir = path.dirname(file);
+	const parents = fs.readdirSync(dir).filter((f) => f.endsWith('.credentials.js')).flatMap((f) => Object.values(require(path.join(dir, f))).filter((v) => typeof v === 'function').map((C) => new C())).filter((c) => (cred.extends || []).includes(c.name));
+	const props = [...parents.flatMap((c) => c.properties || []), ...(cred.properties || [])];
 	const base = props.find((p) => /base url|server url/i.test(p.displayName || '')) || props.find((p) => p.name === 'serverUrl');
 	return { type: cred.name, baseUrlField: base ? base.name : 'serverUrl', hasGrantType: props.some((p) => p.name === 'grantType') };
 }

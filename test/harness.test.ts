@@ -25,7 +25,7 @@ class SmokeOAuth2Api implements ICredentialType {
 	displayName = '3CX OAuth2 API (smoke)';
 
 	properties: INodeProperties[] = [
-		{ displayName: 'Base URL', name: 'serverUrl', type: 'string', default: '' },
+		{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
 		{ displayName: 'Client ID', name: 'clientId', type: 'string', default: '' },
 		{ displayName: 'API Key', name: 'clientSecret', type: 'string', typeOptions: { password: true }, default: '' },
 		{ displayName: 'Ignore SSL Issues (Insecure)', name: 'ignoreSSLIssues', type: 'boolean', default: false },
@@ -34,7 +34,7 @@ class SmokeOAuth2Api implements ICredentialType {
 			displayName: 'Access Token URL',
 			name: 'accessTokenUrl',
 			type: 'hidden',
-			default: '={{$self.serverUrl.replace(/\\/+$/, "")}}/connect/token',
+			default: '={{$self.baseUrl.replace(/\\/+$/, "")}}/connect/token',
 		},
 		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },
 		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: '' },
@@ -64,7 +64,7 @@ function smokeNodeType(): INodeType {
 			outputs: [NodeConnectionTypes.Main],
 			credentials: [{ name: 'threeCxOAuth2Api', required: true }],
 			requestDefaults: {
-				baseURL: '={{$credentials.serverUrl.replace(/\\/+$/, "")}}/xapi/v1',
+				baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/xapi/v1',
 				headers: { Accept: 'application/json' },
 				skipSslCertificateValidation: '={{$credentials.ignoreSSLIssues}}',
 			},

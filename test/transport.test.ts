@@ -111,7 +111,7 @@ describe('transport from a poll context (n8n-core PollContext)', () => {
 	});
 
 	it('refuses a Base URL that is not http(s) and sends nothing', async () => {
-		const store = new CredentialStore(xapiCredentials(server, { serverUrl: 'pbx.example.com' }));
+		const store = new CredentialStore(xapiCredentials(server, { baseUrl: 'pbx.example.com' }));
 		await expect(xapiJson(poll(store), { method: 'GET', path: '/Users' })).rejects.toThrow(/Base URL/);
 		expect(server.requests).toHaveLength(0);
 	});

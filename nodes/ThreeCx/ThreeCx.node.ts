@@ -38,7 +38,7 @@ export class ThreeCx implements INodeType {
 		],
 		requestDefaults: {
 			baseURL:
-				"={{ $credentials.serverUrl.trim().replace(/[?#].*$/, '').replace(/\\/+$/, '').replace(/\\/xapi\\/v1$/i, '').replace(/\\/+$/, '') }}/xapi/v1",
+				"={{ $credentials.baseUrl.trim().replace(/[?#].*$/, '').replace(/\\/+$/, '').replace(/\\/xapi\\/v1$/i, '').replace(/\\/+$/, '') }}/xapi/v1",
 			headers: {
 				Accept: 'application/json',
 			},

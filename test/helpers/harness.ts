@@ -62,6 +62,7 @@ import {
 } from 'n8n-workflow';
 
 import type { LogEntry, N8nRuntime } from './n8n-runtime';
+import { ThreeCxServerApi } from '../../credentials/ThreeCxServerApi.credentials';
 import { loadProjectCredentialType, loadProjectNodeType, setupN8nRuntime } from './n8n-runtime';
 import type { XapiServer } from './xapi-server';
 
@@ -176,6 +177,8 @@ export class CredentialTypeRegistry {
 
 	constructor(types: ICredentialType[] = []) {
 		this.register(oAuth2ApiCredentialType());
+		// the 3CX OAuth2 API credential's first parent (the Base URL field), as n8n loads it from the package
+		this.register(new ThreeCxServerApi());
 		for (const type of types) this.register(type);
 	}
 
@@ -579,7 +582,7 @@ export function xapiCredentials(
 	overrides: ICredentialDataDecryptedObject = {},
 ): ICredentialDataDecryptedObject {
 	return {
-		serverUrl: server.baseUrl,
+		baseUrl: server.baseUrl,
 		clientId: server.options.clientId,
 		clientSecret: server.options.clientSecret,
 		ignoreSSLIssues: false,

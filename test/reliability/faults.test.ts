@@ -7,7 +7,7 @@
  * RoutingNode through the harness for the node's own behaviour; n8n-core's real WorkflowExecute
  * (engine.ts) for Retry On Fail and for the run going on to the next node.
  */
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters, NodeApiError } from 'n8n-workflow';
 
 import { CredentialStore, runNode, xapiCredentials } from '../helpers/harness';
 import { useXapiServer } from '../helpers/setup';
@@ -48,7 +48,7 @@ function faultOnSecondUser(fault: XapiResponse | ((req: never) => XapiResponse))
 /** A stored token the fake server does not know, with a far expiry: no token request is made. */
 function storeWithToken(baseUrl: string): CredentialStore {
 	const claims = Buffer.from(JSON.stringify({ iat: 1, exp: 4_000_000_000 })).toString('base64url');
-	return new CredentialStore({ ...xapiCredentials(server), serverUrl: baseUrl }).setAccessToken(`eyJhbGciOiJIUzI1NiJ9.${claims}.sig`);
+	return new CredentialStore({ ...xapiCredentials(server), baseUrl: baseUrl }).setAccessToken(`eyJhbGciOiJIUzI1NiJ9.${claims}.sig`);
 }
 
 describe('HTTP faults: the status and 3CX message in an n8n error', () => {
@@ -118,8 +118,8 @@ describe('network faults', () => {
 		await down.stop();
 		const { error } = await runNode({ parameters: baseParameters('getUser'), credentialStore: storeWithToken(baseUrl) });
 		expect(error?.constructor.name).toBe('NodeApiError');
-		expect(error?.message).toBe('The service refused the connection - perhaps it is offline');
 		expect(error?.httpCode).toBe('ECONNREFUSED');
+		expect(error?.message).toBeTruthy(); // n8n's words, which n8n may change: only the code is ours to assert
 	});
 
 	it('unknown host (DNS failure, *.invalid): fails at once with n8n\'s error', async () => {
@@ -129,7 +129,7 @@ describe('network faults', () => {
 		});
 		// NXDOMAIN (ENOTFOUND) from a resolver; EAI_AGAIN where no resolver answers at all
 		expect(['ENOTFOUND', 'EAI_AGAIN']).toContain(error?.httpCode);
-		expect(error?.message).toMatch(/^The connection cannot be established|^The DNS server returned an error/);
+		expect(error?.constructor.name).toBe('NodeApiError');
 	});
 
 	it('timeout (Request Options > Timeout) against a server that answers late', async () => {
@@ -140,32 +140,31 @@ describe('network faults', () => {
 		});
 		expect(error?.constructor.name).toBe('NodeApiError');
 		expect(error?.httpCode).toBe('ECONNABORTED');
-		expect(error?.message).toBe('The connection was aborted, perhaps the server is offline');
-		expect((error as { messages?: string[] } | undefined)?.messages?.join(' ')).toContain('timeout of 300ms exceeded');
 		expect(server.apiRequests).toHaveLength(1);
 	});
 
 	it('the connection dropped before an answer', async () => {
 		server.get(/Users/, { destroy: true });
 		const { error } = await runNode({ parameters: baseParameters('getUser'), credentials: xapiCredentials(server) });
+		expect(error?.constructor.name).toBe('NodeApiError');
 		expect(error?.httpCode).toBe('ECONNRESET');
-		expect(error?.message).toMatch(/^The connection to the server was closed unexpectedly/);
 	});
 });
 
 describe('Continue On Fail: the failed item becomes an error item and the others go on', () => {
-	const faults: Array<[string, XapiResponse, INodeParameters, RegExp]> = [
+	// Our own messages are asserted by text; network faults keep n8n's words, so only their code is.
+	const faults: Array<[string, XapiResponse, INodeParameters, RegExp | { httpCode: string }]> = [
 		['500 with a 3CX message', odataError(500, 'boom'), {}, /^3CX answered 500 Internal server error: boom$/],
 		['502 HTML page', html('<html>Bad Gateway</html>', 502), {}, /^3CX answered 502 Bad gateway$/],
 		['503 empty', empty(503), {}, /^3CX answered 503 Service unavailable$/],
 		['504', odataError(504, 'Gateway Time-out'), {}, /^3CX answered 504 Gateway timeout: Gateway Time-out$/],
 		['200 HTML', html('<html>proxy</html>'), {}, /^3CX answered 200 with an HTML page instead of JSON$/],
 		['200 cut-off JSON', raw('{"Id": 2', 'application/json'), {}, /^3CX answered 200 with JSON that does not parse/],
-		['a dropped connection', { destroy: true }, {}, /closed unexpectedly/],
-		['a timeout', { ...json({ Id: 2 }), delayMs: 5000 }, { requestOptions: { timeout: 1000 } }, /aborted/],
+		['a dropped connection', { destroy: true }, {}, { httpCode: 'ECONNRESET' }],
+		['a timeout', { ...json({ Id: 2 }), delayMs: 5000 }, { requestOptions: { timeout: 1000 } }, { httpCode: 'ECONNABORTED' }],
 	];
 
-	it.each(faults)('%s', async (_label, fault, extra, message) => {
+	it.each(faults)('%s', async (_label, fault, extra, expected) => {
 		faultOnSecondUser(fault);
 		const { error, items } = await runNode({
 			parameters: getUserPerItem(extra),
@@ -177,7 +176,8 @@ describe('Continue On Fail: the failed item becomes an error item and the others
 		expect(items).toHaveLength(3);
 		expect(jsonOf([items[0], items[2]])).toEqual([{ Id: 1 }, { Id: 3 }]);
 		expect(items[1].json).toEqual({});
-		expect(itemErrors(items)[1]).toMatch(message);
+		if (expected instanceof RegExp) expect(itemErrors(items)[1]).toMatch(expected);
+		else expect((items[1].error as NodeApiError | undefined)?.httpCode).toBe(expected.httpCode);
 		expect(server.tokenRequestCount).toBe(1);
 	});
 

@@ -415,7 +415,7 @@ describe('the Base URL of the credential', () => {
 		['with another scheme', (base: string) => base.replace(/^http:/, 'ftp:')],
 		['empty', () => ''],
 	])('%s: a clear error, and nothing is sent', async (_label, make) => {
-		const { error } = await runNode({ parameters: getUser(), credentials: xapiCredentials(server, { serverUrl: make(server.baseUrl) }) });
+		const { error } = await runNode({ parameters: getUser(), credentials: xapiCredentials(server, { baseUrl: make(server.baseUrl) }) });
 		expect(error?.message).toMatch(/^The Base URL of the 3CX credential must start with https:\/\/ \(or http:\/\/\), got ".*"$/);
 		expect(error?.description).toBe('Use the address of your 3CX Admin console, for example https://pbx.example.com:5001');
 		expect(server.requests).toHaveLength(0);
@@ -428,7 +428,7 @@ describe('the Base URL of the credential', () => {
 		['/xapi/v1/ at the end, in capitals', (base: string) => `${base}/XAPI/V1/`],
 	])('with %s: simply works (token and API at the right place)', async (_label, make) => {
 		server.get(/Users/, json({ Id: 1 }));
-		const { error, items } = await runNode({ parameters: getUser(), credentials: xapiCredentials(server, { serverUrl: make(server.baseUrl) }) });
+		const { error, items } = await runNode({ parameters: getUser(), credentials: xapiCredentials(server, { baseUrl: make(server.baseUrl) }) });
 		expect(error).toBeUndefined();
 		expect(items.map((i) => i.json)).toEqual([{ Id: 1 }]);
 		expect(server.requests.map((r) => `${r.method} ${r.rawPath}`)).toEqual(['POST /connect/token', 'GET /xapi/v1/Users(1)']);
@@ -452,7 +452,7 @@ describe('the Base URL with a path (3CX published under a path by a reverse prox
 		proxied.get(/Users/, json({ Id: 1 }));
 		const { error, items } = await runNode({
 			parameters: baseParameters('getUser'),
-			credentials: xapiCredentials(proxied, { serverUrl: make(proxied.baseUrl) }),
+			credentials: xapiCredentials(proxied, { baseUrl: make(proxied.baseUrl) }),
 		});
 		expect(error).toBeUndefined();
 		expect(items.map((i) => i.json)).toEqual([{ Id: 1 }]);
@@ -462,7 +462,7 @@ describe('the Base URL with a path (3CX published under a path by a reverse prox
 	it('a path where no 3CX is (e.g. a web client page): the token request fails with a message that names the token URL', async () => {
 		const { error } = await runNode({
 			parameters: baseParameters('getUser'),
-			credentials: xapiCredentials(proxied, { serverUrl: `${proxied.baseUrl}/webclient` }),
+			credentials: xapiCredentials(proxied, { baseUrl: `${proxied.baseUrl}/webclient` }),
 		});
 		expect(error?.message).toBe('3CX did not issue an access token: the token URL answered HTTP 404 with text/plain instead of a token');
 		expect(error?.description).toContain(`Token URL: ${proxied.baseUrl}/webclient/connect/token.`);
@@ -478,7 +478,7 @@ describe('a Base URL copied from the browser, with #/… or ?…', () => {
 	])('%s: simply works, the page part is dropped', async (_label, tail) => {
 		const { error } = await runNode({
 			parameters: baseParameters('getUser'),
-			credentials: xapiCredentials(server, { serverUrl: `${server.baseUrl}${tail}` }),
+			credentials: xapiCredentials(server, { baseUrl: `${server.baseUrl}${tail}` }),
 		});
 		expect(error).toBeUndefined();
 		expect(server.tokenRequests).toHaveLength(1);

@@ -3,6 +3,10 @@
  * default with a clear message, and works when the credential's Ignore SSL Issues is ticked, for
  * both the token request and the API calls. Also what the node's own Request Options > Ignore SSL
  * Issues does (it does not reach the token request), and http/https mix-ups.
+ *
+ * The node's own words are asserted; the reason in brackets is OpenSSL's, worded differently by
+ * each Node version (Node 24 adds a hint about --use-system-ca), so only its presence is. Errors
+ * that n8n raises itself are asserted by their code.
  */
 import { CredentialStore, runNode, xapiCredentials } from '../helpers/harness';
 import { createXapiServer, json, type XapiServer } from '../helpers/xapi-server';
@@ -10,6 +14,9 @@ import { baseParameters } from './support';
 
 let tls: XapiServer;
 let plain: XapiServer;
+
+/** The node's message for an untrusted certificate, with OpenSSL's reason (any wording) in brackets. */
+const UNTRUSTED = /^3CX did not issue an access token: the server's TLS certificate is not trusted \(.+\)$/;
 
 beforeAll(async () => {
 	tls = createXapiServer({ https: true });
@@ -39,8 +46,7 @@ async function storeWithTlsToken(): Promise<CredentialStore> {
 describe('a self-signed certificate', () => {
 	it('is refused by default, with a message that says what to tick; nothing reaches 3CX', async () => {
 		const { error } = await runNode({ parameters: getUser(), items: items(5), credentials: xapiCredentials(tls) });
-		// our words; the reason in brackets is Node's (Node 24 adds a hint to it)
-		expect(error?.message).toMatch(/^3CX did not issue an access token: the server's TLS certificate is not trusted \(self-signed certificate\b/);
+		expect(error?.message).toMatch(UNTRUSTED);
 		expect(error?.description).toContain('tick Ignore SSL Issues (Insecure) in the 3CX credential');
 		expect(tls.requests).toHaveLength(0);
 	});
@@ -61,7 +67,7 @@ describe('a self-signed certificate', () => {
 		const store = await storeWithTlsToken();
 		const before = tls.requests.length;
 		const { error } = await runNode({ parameters: getUser(), credentialStore: store });
-		expect(error?.message).toMatch(/^self-signed certificate\b/); // n8n passes Node's text on
+		expect(error?.constructor.name).toBe('NodeApiError');
 		expect(error?.httpCode).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
 		expect(tls.requests).toHaveLength(before);
 	});
@@ -69,7 +75,7 @@ describe('a self-signed certificate', () => {
 	it("the node's Request Options > Ignore SSL Issues covers the API calls but not the token request (n8n's OAuth2 client reads the credential)", async () => {
 		const requestOptions = { allowUnauthorizedCerts: true };
 		const fresh = await runNode({ parameters: baseParameters('getUser', { requestOptions }), credentials: xapiCredentials(tls) });
-		expect(fresh.error?.message).toMatch(/^3CX did not issue an access token: the server's TLS certificate is not trusted \(self-signed certificate\b/);
+		expect(fresh.error?.message).toMatch(UNTRUSTED);
 		expect(fresh.error?.description).toContain("the node's Request Options > Ignore SSL Issues does not apply to the token request");
 
 		const store = await storeWithTlsToken();
@@ -85,9 +91,9 @@ describe('http and https mixed up', () => {
 	it('https:// to a plain HTTP port: says the server does not speak HTTPS there', async () => {
 		const { error } = await runNode({
 			parameters: getUser(),
-			credentials: xapiCredentials(plain, { serverUrl: plain.baseUrl.replace('http:', 'https:') }),
+			credentials: xapiCredentials(plain, { baseUrl: plain.baseUrl.replace('http:', 'https:') }),
 		});
-		expect(error?.message).toMatch(/^3CX did not issue an access token: 127\.0\.0\.1:\d+ does not speak HTTPS on this port \(wrong version number\)$/);
+		expect(error?.message).toMatch(/^3CX did not issue an access token: 127\.0\.0\.1:\d+ does not speak HTTPS on this port \(.+\)$/);
 		expect(error?.description).toContain('Check http:// versus https:// and the port');
 		expect(plain.requests).toHaveLength(0);
 	});
@@ -95,7 +101,7 @@ describe('http and https mixed up', () => {
 	it('http:// to an HTTPS port: the TLS port drops the request; the error says to use https://', async () => {
 		const { error } = await runNode({
 			parameters: getUser(),
-			credentials: xapiCredentials(tls, { serverUrl: tls.baseUrl.replace('https:', 'http:') }),
+			credentials: xapiCredentials(tls, { baseUrl: tls.baseUrl.replace('https:', 'http:') }),
 		});
 		expect(error?.message).toMatch(/^3CX did not issue an access token: 127\.0\.0\.1:\d+ closed the connection$/);
 		expect(error?.description).toContain('If 3CX serves HTTPS on this port, the Base URL must start with https://.');

@@ -186,7 +186,7 @@ describe('a failed token request', () => {
 		],
 		[
 			'wrong URL (a path where no 3CX is: 404)',
-			async () => xapiCredentials(server, { serverUrl: `${server.baseUrl}/pbx` }),
+			async () => xapiCredentials(server, { baseUrl: `${server.baseUrl}/pbx` }),
 			'3CX did not issue an access token: the token URL answered HTTP 404 with text/plain instead of a token',
 			'/pbx/connect/token.',
 		],
@@ -231,7 +231,7 @@ describe('a failed token request', () => {
 		],
 		[
 			'unknown host (DNS: .invalid never resolves)',
-			async () => xapiCredentials(server, { serverUrl: 'https://pbx.example.invalid:5001' }),
+			async () => xapiCredentials(server, { baseUrl: 'https://pbx.example.invalid:5001' }),
 			// NXDOMAIN (ENOTFOUND) from a resolver; EAI_AGAIN where no resolver answers at all
 			/^3CX did not issue an access token: the host name of pbx\.example\.invalid:5001 (was not found|could not be looked up)$/,
 			'pbx.example.invalid',

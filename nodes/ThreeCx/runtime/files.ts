@@ -162,7 +162,7 @@ export async function backupDownload(
 	const name = context.getNodeParameter(keyField, undefined, { extractValue: true });
 	const literal = pathSegment(odataLiteral(name, 'str', label), label);
 	const credentials = await context.getCredentials(credentialType);
-	const server = serverUrl(credentials.serverUrl);
+	const server = serverUrl(credentials.baseUrl);
 	// the node's own token discipline and error mapping, like every other request
 	const entity = await xapiJson(context, { method: 'GET', path: `/Backups(${literal})` }).catch((error: unknown) => {
 		if (error instanceof NodeApiError && error.httpCode === '404') {

@@ -253,7 +253,7 @@ export async function buildRequest(
 	if (spec.file === 'upload') await promptUpload(this, requestOptions);
 	if (spec.file === 'download') expectFile(requestOptions);
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	checkBaseUrl(this, credentials.serverUrl);
+	checkBaseUrl(this, credentials.baseUrl);
 	const { token } = await ensureToken(this, CREDENTIAL_TYPE, credentials);
 	if (spec.file === 'backup') {
 		const keyField = spec.params[0][1];

@@ -66,7 +66,7 @@ function requestOptions(credentials: ICredentialDataDecryptedObject, request: Xa
 	const raw = Buffer.isBuffer(request.body);
 	const options: IHttpRequestOptions = {
 		method: request.method,
-		url: `${serverUrl(credentials.serverUrl)}/xapi/v1${request.path}`,
+		url: `${serverUrl(credentials.baseUrl)}/xapi/v1${request.path}`,
 		headers: { Accept: 'application/json', ...(request.headers ?? {}) },
 		skipSslCertificateValidation: credentials.ignoreSSLIssues === true,
 		returnFullResponse: true,
@@ -95,7 +95,7 @@ export async function xapiRequest(context: XapiContext, request: XapiRequest): P
 		});
 	}
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
-	checkBaseUrl(context, credentials.serverUrl);
+	checkBaseUrl(context, credentials.baseUrl);
 	const options = requestOptions(credentials, request);
 	const ready = await ensureToken(context, CREDENTIAL_TYPE, credentials);
 	const attempt: Attempt = { options, token: ready.token, secrets: new Set() };
