@@ -21,7 +21,8 @@ const show = (list: Array<{ resource?: string; value?: unknown; name?: string; a
 
 describe('operation texts over the whole description', () => {
 	it('has names that repeat no word and carry no raw operationId fragment', () => {
-		expect(audit.operations).toBe(603);
+		// every operation of the generated table, and the hand-written Custom API Call
+		expect(audit.operations).toBe(Object.keys(operations).length + 1);
 		expect(show(audit.stutter)).toEqual([]);
 		expect(show(audit.raw)).toEqual([]);
 	});

@@ -1,6 +1,6 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
-import { customProperties, customResourceOption } from './custom';
+import { customProperties, customResourceOption, withCustomSubtitle } from './custom';
 import { defaultResource, generatedProperties, resourceOptions, subtitle } from './generated/description';
 import { listSearch, loadOptions } from './runtime/lists';
 import { paginate } from './runtime/paging';
@@ -13,7 +13,8 @@ import { handleResponse } from './runtime/response';
  * where requests go, the two hooks every operation runs, and the Custom API Call (custom.ts).
  */
 export class ThreeCx implements INodeType {
-	// The subtitle is generated (generated/description.ts: names in words, not operation values); the
+	// The subtitle is generated (generated/description.ts: names in words, not operation values), with
+	// the Custom API Call added (custom.ts); the
 	// rule only recognises a string literal written here.
 	// eslint-disable-next-line n8n-nodes-base/node-class-description-missing-subtitle
 	description: INodeTypeDescription = {
@@ -22,7 +23,7 @@ export class ThreeCx implements INodeType {
 		icon: { light: 'file:../../icons/3cx.svg', dark: 'file:../../icons/3cx.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle,
+		subtitle: withCustomSubtitle(subtitle),
 		description: 'Automate the 3CX phone system (v20) through its configuration API (XAPI)',
 		defaults: {
 			name: '3CX',

@@ -25,6 +25,15 @@ export const customResourceOption: INodePropertyOptions = {
 
 const show = { show: { resource: [CUSTOM_RESOURCE] } };
 
+/**
+ * The node's subtitle with the Custom API Call in it: the generated subtitle knows only the generated
+ * resources and would spell this one "Custom Api Call".
+ */
+export function withCustomSubtitle(generated: string): string {
+	const inner = generated.replace(/^=\{\{\s*/, '').replace(/\s*\}\}$/, '');
+	return `={{ $parameter.resource === '${CUSTOM_RESOURCE}' ? 'Send Request: Custom API Call' : ${inner} }}`;
+}
+
 export const customProperties: INodeProperties[] = [
 	{
 		displayName: 'Operation',
@@ -117,6 +126,7 @@ export const customProperties: INodeProperties[] = [
 		displayOptions: { show: { resource: [CUSTOM_RESOURCE], customMethod: ['PATCH', 'POST', 'PUT'] } },
 		default: '',
 		description: 'The JSON body to send; leave empty to send none',
+		hint: 'A JSON object keyed by the names the spec gives, for example {"Name": "Sales", "Ids": [1, 2]}',
 	},
 ];
 
