@@ -16,18 +16,17 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const net = require('node:net');
-const { spawn, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
+const inst = require('./n8n-instance');
 
 const E2E_DIR = __dirname;
 const REPO = path.resolve(E2E_DIR, '..');
 const ARTIFACTS = process.env.E2E_ARTIFACTS || path.join(E2E_DIR, 'artifacts');
-const CACHE = process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-3cx-e2e');
-const PACKAGE_NAME = 'n8n-nodes-3cx';
+const CACHE = inst.CACHE;
 const CLIENT_ID = '900';
 const CLIENT_SECRET = 'e2e-client-secret';
 const TOTAL_BUDGET_MS = 25 * 60 * 1000;
-const OWNER = { email: 'owner@example.invalid', firstName: 'E2E', lastName: 'Owner', password: 'E2e-owner-password-1' };
+const OWNER = inst.DEFAULT_OWNER;
 
 const HELP = `usage: node e2e/run.js [options]
   --package <dir>   package to test (default: the repository)
@@ -54,28 +53,17 @@ const ms = (t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
 const log = (...a) => console.log('[e2e]', ...a);
 
 // ------------------------------------------------------------------ 1. Node 24 + n8n
-function readEnvFile(file) {
-	const env = {};
-	for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-		const m = /^export (\w+)="(.*)"$/.exec(line);
-		if (m) env[m[1]] = m[2];
-	}
-	return env;
-}
-
 if (!process.env.E2E_CHILD) {
-	const tInstall = Date.now();
 	log(`installing/checking Node 24 + n8n in ${CACHE}`);
-	const r = spawnSync('bash', [path.join(E2E_DIR, 'install-n8n.sh')], {
-		stdio: ['ignore', 'inherit', 'inherit'],
-		env: { ...process.env, N8N_E2E_CACHE: CACHE, E2E_BROWSER: flag('--no-browser') || flag('--no-server') ? '0' : process.env.E2E_BROWSER || '1' },
-	});
-	if (r.status !== 0) {
+	let env;
+	try {
+		env = inst.ensureN8n({ browser: !(flag('--no-browser') || flag('--no-server')) && (process.env.E2E_BROWSER || '1') === '1' });
+	} catch {
 		console.error('[e2e] install-n8n.sh failed');
-		process.exit(r.status || 1);
+		process.exit(1);
 	}
-	const installMs = Date.now() - tInstall;
-	const env = readEnvFile(path.join(CACHE, 'env.sh'));
+	const installMs = env.ms;
+	delete env.ms;
 	const child = spawnSync(env.E2E_NODE24, [__filename, ...argv], {
 		stdio: 'inherit',
 		env: { ...process.env, ...env, E2E_CHILD: '1', E2E_INSTALL_MS: String(installMs), E2E_T0: String(t0) },
@@ -87,39 +75,7 @@ if (!process.env.E2E_CHILD) {
 const NODE24 = process.execPath;
 const N8N_BIN = process.env.E2E_N8N_BIN;
 const T0 = Number(process.env.E2E_T0 || t0);
-
-async function freePort() {
-	return await new Promise((resolve, reject) => {
-		const s = net.createServer();
-		s.once('error', reject);
-		s.listen(0, '127.0.0.1', () => {
-			const { port } = s.address();
-			s.close(() => resolve(port));
-		});
-	});
-}
-
-function run(cmd, args, options = {}) {
-	const t = Date.now();
-	const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...options });
-	return { ...r, ms: Date.now() - t };
-}
-
-function runAsync(cmd, args, options = {}) {
-	return new Promise((resolve) => {
-		const t = Date.now();
-		const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (d) => (stdout += d));
-		child.stderr.on('data', (d) => (stderr += d));
-		const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout || 120000);
-		child.on('close', (status, signal) => {
-			clearTimeout(timer);
-			resolve({ status, signal, stdout, stderr, ms: Date.now() - t });
-		});
-	});
-}
+const { freePort, runAsync, ownerSession: instOwnerSession, stopServer } = inst;
 
 function subsetMismatch(expected, actual, where = '') {
 	if (expected === null || typeof expected !== 'object') {
@@ -191,8 +147,9 @@ function logMessages(text) {
 }
 
 // what must not outlive this process, whatever happens (n8n runs in its own process group)
-const cleanup = { server: null, userFolder: null, packDir: null };
+const cleanup = { server: null, instance: null, userFolder: null, packDir: null };
 function emergencyCleanup() {
+	if (cleanup.instance) cleanup.instance.killAll();
 	if (cleanup.server && cleanup.server.exitCode === null) {
 		try {
 			process.kill(-cleanup.server.pid, 'SIGKILL');
@@ -230,8 +187,7 @@ async function main() {
 		if (hasSource) {
 			log('npm run build ...');
 			// the build runs with the system Node (the repository's toolchain), not Node 24
-			const pathNoNode24 = (process.env.PATH || '').split(':').filter((p) => !p.startsWith(CACHE)).join(':');
-			const r = run(sysNpm, ['run', 'build'], { cwd: REPO, env: { ...process.env, PATH: pathNoNode24 } });
+			const r = inst.buildPackage({ repo: REPO, npm: sysNpm });
 			fs.writeFileSync(path.join(ARTIFACTS, 'build.log'), `${r.stdout}\n${r.stderr}`);
 			timings.build = r.ms;
 			if (r.status !== 0) {
@@ -247,13 +203,8 @@ async function main() {
 	}
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-3cx-pack-'));
 	cleanup.packDir = packDir;
-	let tPack = Date.now();
-	const pack = run(sysNpm, ['pack', '--json', '--pack-destination', packDir], { cwd: packageDir });
-	if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
-	const packInfo = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')))[0];
-	const tarball = path.join(packDir, packInfo.filename);
-	timings.pack = Date.now() - tPack;
-	const files = packInfo.files.map((f) => f.path);
+	const { tarball, info: packInfo, files, ms: packMs } = inst.packPackage(packageDir, packDir, { npm: sysNpm });
+	timings.pack = packMs;
 	log(`npm pack: ${packInfo.filename}, ${files.length} files, ${(packInfo.size / 1024).toFixed(0)} KiB packed, ${(packInfo.unpackedSize / 1024).toFixed(0)} KiB unpacked (${timings.pack} ms)`);
 	fs.writeFileSync(path.join(ARTIFACTS, 'pack-files.txt'), files.join('\n') + '\n');
 	// `n8n-node build` copies every **/*.{png,svg} of the repository (outside dist/ and node_modules/)
@@ -276,30 +227,15 @@ async function main() {
 	if (Object.keys(pkgJson.dependencies || {}).length) notes.push(`package has runtime dependencies: ${Object.keys(pkgJson.dependencies).join(', ')}`);
 
 	// -------------------------------------------------------------- 3. install like n8n does
-	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-3cx-e2e-'));
+	const userFolder = inst.makeUserFolder();
 	cleanup.userFolder = userFolder;
-	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
-	const pkgDir = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
-	const tInstallPkg = Date.now();
-	fs.mkdirSync(pkgDir, { recursive: true });
 	// n8n: `npm pack <name>@<version>`, `tar -xzf <tgz> -C <dir> --strip-components=1`, strip dev/peer/optional
 	// dependencies from package.json, `npm install --audit=false --fund=false --bin-links=false
 	// --install-strategy=shallow --ignore-scripts=true --package-lock=false` in the package folder,
 	// then record the dependency in <nodes>/package.json (community-packages.service.js, downloadPackage).
-	let r = run('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1']);
-	if (r.status !== 0) throw new Error(`tar failed: ${r.stderr}`);
-	const installedPkgJsonPath = path.join(pkgDir, 'package.json');
-	const { devDependencies, peerDependencies, optionalDependencies, ...installedPkgJson } = JSON.parse(fs.readFileSync(installedPkgJsonPath, 'utf8'));
-	fs.writeFileSync(installedPkgJsonPath, JSON.stringify(installedPkgJson, null, 2));
-	r = run(sysNpm, ['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'], {
-		cwd: pkgDir,
-	});
-	if (r.status !== 0) throw new Error(`npm install in the unpacked package failed: ${r.stderr}`);
-	fs.writeFileSync(
-		path.join(nodesDir, 'package.json'),
-		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: installedPkgJson.version } }, null, 2),
-	);
-	timings.packageInstall = Date.now() - tInstallPkg;
+	const installed = inst.installPackage(tarball, userFolder, { npm: sysNpm });
+	const pkgDir = installed.pkgDir;
+	timings.packageInstall = installed.ms;
 	log(`package installed into ${pkgDir} (${timings.packageInstall} ms)`);
 
 	// -------------------------------------------------------------- 4. fake 3CX
@@ -315,33 +251,13 @@ async function main() {
 	}
 
 	// -------------------------------------------------------------- 5. n8n environment, import
-	fs.mkdirSync(path.join(userFolder, 'tmp'), { recursive: true });
-	const brokerPort = await freePort();
-	const n8nEnv = {
-		...process.env,
-		PATH: `${path.dirname(NODE24)}:${process.env.PATH}`,
-		N8N_USER_FOLDER: userFolder,
-		TMPDIR: path.join(userFolder, 'tmp'), // n8n keeps e.g. n8nDataTableUploads/ under os.tmpdir()
-		DB_TYPE: 'sqlite',
-		N8N_ENCRYPTION_KEY: 'n8n-nodes-3cx-e2e-not-a-secret',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_HIRING_BANNER_ENABLED: 'false',
-		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-		N8N_REINSTALL_MISSING_PACKAGES: 'false',
-		N8N_RUNNERS_MODE: 'internal',
-		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
-		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-		N8N_LOG_FORMAT: 'json',
-		N8N_LOG_LEVEL: 'info',
-		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-		N8N_SECURE_COOKIE: 'false',
-		NODE_ENV: 'production',
-	};
-	for (const k of Object.keys(n8nEnv)) if (k.startsWith('npm_')) delete n8nEnv[k];
-	const n8n = (args, extra = {}) => runAsync(NODE24, [N8N_BIN, ...args], { env: n8nEnv, cwd: userFolder, timeout: 180000, ...extra });
+	const instance = inst.createN8n({
+		env: { E2E_NODE24: NODE24, E2E_N8N_BIN: N8N_BIN },
+		userFolder,
+		brokerPort: await freePort(),
+	});
+	cleanup.instance = instance;
+	const n8n = (args, extra = {}) => instance.cli(args, extra);
 
 	const nodeCfg = JSON.parse(fs.readFileSync(path.join(E2E_DIR, 'fixtures', 'node.json'), 'utf8'));
 	const vars = { fakeUrl: fake.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET };
@@ -426,30 +342,13 @@ async function main() {
 	let browser = null;
 	if (!flag('--no-server')) {
 		const port = await freePort();
-		const url = `http://127.0.0.1:${port}`;
 		const serverLog = fs.createWriteStream(path.join(ARTIFACTS, 'n8n-server.log'));
-		const tStart = Date.now();
-		const child = spawn(NODE24, [N8N_BIN, 'start'], {
-			env: {
-				...n8nEnv,
-				N8N_PORT: String(port),
-				N8N_LISTEN_ADDRESS: '127.0.0.1',
-				N8N_HOST: '127.0.0.1',
-				N8N_PROTOCOL: 'http',
-				N8N_EDITOR_BASE_URL: `${url}/`,
-				WEBHOOK_URL: `${url}/`,
-				N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-			},
-			cwd: userFolder,
-			stdio: ['ignore', 'pipe', 'pipe'],
-			detached: true,
-		});
+		const started = await instance.start({ port, log: serverLog });
+		const { child, url } = started;
 		server = { child, url };
 		cleanup.server = child;
-		child.stdout.pipe(serverLog);
-		child.stderr.pipe(serverLog);
-		const ready = await waitForServer(url, child, 180000);
-		timings.n8nStart = Date.now() - tStart;
+		const ready = started;
+		timings.n8nStart = started.ms;
 		if (!ready.ok) {
 			problems.push(`n8n start did not become ready: ${ready.reason}`);
 		} else {
@@ -567,61 +466,7 @@ async function main() {
 
 /** Sets the owner up through the REST API if nobody did (browser skipped), then signs in; returns the cookie. */
 async function ownerSession(url) {
-	const settings = await (await fetch(`${url}/rest/settings`)).json();
-	const um = settings.data && settings.data.userManagement;
-	if (um && um.showSetupOnFirstLoad) {
-		const r = await fetch(`${url}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
-		if (!r.ok) throw new Error(`owner set-up via REST failed: ${r.status} ${await r.text()}`);
-	}
-	const r = await fetch(`${url}/rest/login`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
-	});
-	if (!r.ok) throw new Error(`sign-in via REST failed: ${r.status} ${(await r.text()).slice(0, 200)}`);
-	return r.headers
-		.getSetCookie()
-		.map((c) => c.split(';')[0])
-		.join('; ');
-}
-
-async function waitForServer(url, child, timeoutMs) {
-	const deadline = Date.now() + timeoutMs;
-	let exited = null;
-	child.once('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
-	while (Date.now() < deadline) {
-		if (exited) return { ok: false, reason: exited };
-		try {
-			const r = await fetch(`${url}/healthz/readiness`);
-			if (r.ok) {
-				const s = await fetch(`${url}/rest/settings`);
-				if (s.ok) return { ok: true };
-			}
-		} catch {
-			/* not yet */
-		}
-		await new Promise((r) => setTimeout(r, 250));
-	}
-	return { ok: false, reason: `not ready after ${timeoutMs} ms` };
-}
-
-async function stopServer(child) {
-	if (child.exitCode !== null) return;
-	const done = new Promise((resolve) => child.once('exit', resolve));
-	try {
-		process.kill(-child.pid, 'SIGTERM');
-	} catch {
-		child.kill('SIGTERM');
-	}
-	const t = setTimeout(() => {
-		try {
-			process.kill(-child.pid, 'SIGKILL');
-		} catch {
-			/* gone */
-		}
-	}, 20000);
-	await done;
-	clearTimeout(t);
+	return instOwnerSession(url, OWNER);
 }
 
 function checkCase(c, ex, reqs, specAvailable, nodeName) {
