@@ -26,13 +26,13 @@ const path = require('node:path');
 const net = require('node:net');
 const readline = require('node:readline');
 const crypto = require('node:crypto');
-const { spawn, spawnSync } = require('node:child_process');
+const { PassThrough } = require('node:stream');
+const { spawn } = require('node:child_process');
+const inst = require('./n8n-instance');
 
 const E2E_DIR = __dirname;
-const REPO = path.resolve(E2E_DIR, '..');
+const REPO = inst.REPO;
 const ARTIFACTS = process.env.E2E_QUEUE_ARTIFACTS || path.join(E2E_DIR, 'artifacts', 'queue');
-const CACHE = process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-3cx-e2e');
-const PACKAGE_NAME = 'n8n-nodes-3cx';
 const CLIENT_ID = '900';
 const CLIENT_SECRET = 'e2e-queue-client-secret';
 const ENCRYPTION_KEY = 'n8n-nodes-3cx-e2e-queue-not-a-secret';
@@ -94,8 +94,12 @@ const seconds = (msTime) => `${(msTime / 1000).toFixed(1)} s`;
 
 /* ------------------------------------------------------------------ processes we started */
 
-/** Everything this script started: stopped by PID (n8n by process group: it has a task runner child). */
+/**
+ * Everything this script started, stopped by PID: Redis, Postgres and n8n CLI runs here; the n8n
+ * processes (each with its task runner, in a process group of its own) through n8n-instance.js.
+ */
 const started = [];
+const n8nInstances = [];
 let tempDir = null;
 let stopping = null;
 
@@ -104,6 +108,11 @@ function track(name, child, { signal = 'SIGTERM', group = false } = {}) {
 	child.once('exit', () => (entry.exited = true));
 	started.push(entry);
 	return entry;
+}
+
+function killEverything() {
+	for (const n of n8nInstances) n.killAll();
+	for (const e of started) signalEntry(e, 'SIGKILL');
 }
 
 function signalEntry(entry, signal) {
@@ -132,9 +141,8 @@ async function stopEntry(entry, timeoutMs = 20000) {
 async function stopAll() {
 	if (!stopping) {
 		stopping = (async () => {
-			const n8n = started.filter((e) => e.name.startsWith('n8n'));
-			await Promise.all(n8n.map((e) => stopEntry(e)));
-			await Promise.all(started.filter((e) => !n8n.includes(e)).map((e) => stopEntry(e)));
+			await Promise.all([...n8nInstances.map((n) => n.stopAll()), ...started.filter((e) => e.name.startsWith('n8n')).map((e) => stopEntry(e))]);
+			await Promise.all(started.filter((e) => !e.name.startsWith('n8n')).map((e) => stopEntry(e)));
 			if (tempDir && !flag('--keep')) fs.rmSync(tempDir, { recursive: true, force: true });
 			else if (tempDir) log(`kept ${tempDir}`);
 		})();
@@ -145,7 +153,7 @@ async function stopAll() {
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 	process.on(sig, () => {
 		if (stopping) {
-			for (const e of started) signalEntry(e, 'SIGKILL');
+			killEverything();
 			process.exit(130);
 		}
 		console.error(`\n[queue] ${sig}: stopping n8n, Redis and Postgres (again to kill them at once)`);
@@ -153,34 +161,17 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 	});
 }
 // last resort (an exception after the fact, process.exit elsewhere): nothing outlives this process
-process.on('exit', () => {
-	for (const e of started) signalEntry(e, 'SIGKILL');
-});
+process.on('exit', killEverything);
 
 /* ------------------------------------------------------------------ small helpers */
 
-async function freePort() {
-	return await new Promise((resolve, reject) => {
-		const s = net.createServer();
-		s.once('error', reject);
-		s.listen(0, '127.0.0.1', () => {
-			const { port } = s.address();
-			s.close(() => resolve(port));
-		});
-	});
-}
-
-function run(cmd, args, options = {}) {
-	const t = Date.now();
-	const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
-	return { ...r, ms: Date.now() - t };
-}
+const { freePort, run } = inst;
 
 function runAsync(cmd, args, options = {}) {
 	return new Promise((resolve) => {
 		const t = Date.now();
 		const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-		const entry = track(`cli ${args[1] || args[0]}`, child, { group: true });
+		const entry = track(`n8n cli ${args[1] || args[0]}`, child, { group: true });
 		let out = '';
 		child.stdout.on('data', (d) => (out += d));
 		child.stderr.on('data', (d) => (out += d));
@@ -191,15 +182,6 @@ function runAsync(cmd, args, options = {}) {
 			resolve({ status, signal, out, ms: Date.now() - t });
 		});
 	});
-}
-
-function readEnvFile(file) {
-	const env = {};
-	for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-		const m = /^export (\w+)="(.*)"$/.exec(line);
-		if (m) env[m[1]] = m[2];
-	}
-	return env;
 }
 
 function fill(template, vars) {
@@ -356,59 +338,29 @@ async function startRedis(base) {
 
 /* ------------------------------------------------------------------ n8n and the package */
 
-let ENV = null; // from install-n8n.sh
+let ENV = null; // from install-n8n.sh (via n8n-instance.js)
 const n8nModules = () => path.resolve(ENV.E2E_N8N_BIN, '..', '..', '..');
 
 function installN8n() {
-	const t = Date.now();
-	const r = spawnSync('bash', [path.join(E2E_DIR, 'install-n8n.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env: { ...process.env, N8N_E2E_CACHE: CACHE, E2E_BROWSER: '0' } });
-	if (r.status !== 0) throw new Error(`e2e/install-n8n.sh failed:\n${r.stdout.slice(-2000)}`);
-	ENV = readEnvFile(path.join(CACHE, 'env.sh'));
-	log(`n8n ${ENV.E2E_N8N_VERSION} and Node 24 from ${CACHE} (${seconds(Date.now() - t)})`);
+	const lines = [];
+	ENV = inst.ensureN8n({ browser: false, onLine: (l) => lines.push(l) });
+	fs.writeFileSync(path.join(ARTIFACTS, 'install-n8n.log'), lines.join('\n') + '\n');
+	log(`n8n ${ENV.E2E_N8N_VERSION} and Node 24 from ${ENV.E2E_CACHE} (${seconds(ENV.ms)})`);
 }
 
 function buildAndPack(base) {
-	const sysNpm = process.env.E2E_SYSTEM_NPM || 'npm';
 	if (!flag('--no-build')) {
-		const r = run(sysNpm, ['run', 'build'], { cwd: REPO });
+		const r = inst.buildPackage();
 		fs.writeFileSync(path.join(ARTIFACTS, 'build.log'), `${r.stdout}\n${r.stderr}`);
 		if (r.status !== 0) throw new Error('npm run build failed (see e2e/artifacts/queue/build.log)');
 		log(`npm run build (${seconds(r.ms)})`);
 	}
-	const packDir = fs.mkdtempSync(path.join(base, 'pack-'));
-	const pack = run(sysNpm, ['pack', '--json', '--pack-destination', packDir], { cwd: REPO });
-	if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
-	const info = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')))[0];
-	return path.join(packDir, info.filename);
+	return inst.packPackage(REPO, fs.mkdtempSync(path.join(base, 'pack-'))).tarball;
 }
 
-/**
- * Installs the tarball into <userFolder>/.n8n/nodes the way n8n's community-package installer does
- * (community-packages.service.js, downloadPackage): unpacked, dev/peer/optional dependencies removed
- * from its package.json, `npm install` of what is left, the dependency recorded in nodes/package.json.
- */
-function installPackage(userFolder, tarball) {
-	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
-	const pkgDir = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
-	fs.mkdirSync(pkgDir, { recursive: true });
-	let r = run('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1']);
-	if (r.status !== 0) throw new Error(`tar failed: ${r.stderr}`);
-	const pkgJsonPath = path.join(pkgDir, 'package.json');
-	// eslint-disable-next-line no-unused-vars
-	const { devDependencies, peerDependencies, optionalDependencies, ...pkgJson } = JSON.parse(fs.readFileSync(pkgJsonPath, 'utf8'));
-	fs.writeFileSync(pkgJsonPath, JSON.stringify(pkgJson, null, 2));
-	r = run(process.env.E2E_SYSTEM_NPM || 'npm', ['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'], { cwd: pkgDir });
-	if (r.status !== 0) throw new Error(`npm install in the unpacked package failed: ${r.stderr}`);
-	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: pkgJson.version } }, null, 2));
-}
-
-/** The environment every n8n process of this instance shares: queue mode, Redis, Postgres, one encryption key. */
-function n8nEnv(userFolder, { redis, postgres, brokerPort }) {
-	const env = {
-		...process.env,
-		PATH: `${path.dirname(ENV.E2E_NODE24)}:${process.env.PATH}`,
-		N8N_USER_FOLDER: userFolder,
-		TMPDIR: path.join(userFolder, 'tmp'),
+/** What every n8n process of this instance shares: queue mode, Redis, Postgres, one encryption key. */
+function queueEnv({ redis, postgres }) {
+	return {
 		EXECUTIONS_MODE: 'queue',
 		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 		QUEUE_BULL_REDIS_PORT: String(redis.port),
@@ -419,44 +371,29 @@ function n8nEnv(userFolder, { redis, postgres, brokerPort }) {
 		DB_POSTGRESDB_USER: 'postgres',
 		DB_POSTGRESDB_PASSWORD: PG_PASSWORD,
 		N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_HIRING_BANNER_ENABLED: 'false',
-		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-		N8N_REINSTALL_MISSING_PACKAGES: 'false',
-		N8N_RUNNERS_MODE: 'internal',
-		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
-		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-		N8N_LOG_FORMAT: 'json',
-		N8N_LOG_LEVEL: 'info',
-		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-		N8N_SECURE_COOKIE: 'false',
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
-		NODE_ENV: 'production',
 	};
-	for (const k of Object.keys(env)) if (k.startsWith('npm_')) delete env[k];
-	fs.mkdirSync(env.TMPDIR, { recursive: true });
-	return env;
 }
 
-/** Starts one n8n process (own process group), logs to a file, collects the executions a worker starts. */
-function startN8n(name, args, env) {
+/**
+ * Starts one n8n process (`n8n start` or `n8n worker`) through n8n-instance.js with its own user
+ * folder and task broker port; logs to a file and collects the executions a worker starts.
+ */
+async function startN8n(name, userFolder, shared, { command = 'start', args = [], env = {}, ready } = {}) {
+	const n8n = inst.createN8n({ env: ENV, userFolder, brokerPort: await freePort(), extraEnv: shared, timeoutMs: 240000 });
+	n8nInstances.push(n8n);
 	const logFile = path.join(ARTIFACTS, `${name}.log`);
-	const out = fs.createWriteStream(logFile);
-	const child = spawn(ENV.E2E_NODE24, [ENV.E2E_N8N_BIN, ...args], { env, cwd: env.N8N_USER_FOLDER, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-	const proc = { name, child, logFile, executions: [], errors: [] };
-	track(`n8n ${name}`, child, { group: true });
-	for (const stream of [child.stdout, child.stderr]) {
-		stream.pipe(out, { end: false });
-		readline.createInterface({ input: stream }).on('line', (line) => {
-			const m = /Worker started execution (\d+)/.exec(line);
-			if (m) proc.executions.push(Number(m[1]));
-			else if (/"level":"error"/.test(line) && proc.errors.length < 200) proc.errors.push(line.slice(0, 500));
-		});
-	}
-	return proc;
+	const stream = new PassThrough();
+	stream.pipe(fs.createWriteStream(logFile));
+	const proc = { name, logFile, executions: [], errors: [], pid: null };
+	readline.createInterface({ input: stream }).on('line', (line) => {
+		const m = /Worker started execution (\d+)/.exec(line);
+		if (m) proc.executions.push(Number(m[1]));
+		else if (/"level":"error"/.test(line) && proc.errors.length < 200) proc.errors.push(line.slice(0, 500));
+	});
+	const server = await n8n.start({ command, args, env, ready, log: stream, brokerPort: n8n.env.N8N_RUNNERS_BROKER_PORT });
+	if (!server.ok) throw new Error(`n8n ${name} did not become ready: ${server.reason}; see ${logFile}`);
+	return Object.assign(proc, { child: server.child, pid: server.child.pid, url: server.url, ms: server.ms });
 }
 
 /* ------------------------------------------------------------------ workflows */
@@ -465,7 +402,7 @@ function workflow3cx(nodeCfg, getCase) {
 	return {
 		id: WORKFLOW_3CX.id,
 		name: 'queue: Webhook -> 3CX Users > Get',
-		active: true,
+		active: false,
 		nodes: [
 			webhookNode(WORKFLOW_3CX.path),
 			{
@@ -488,7 +425,7 @@ function workflowHttp(nodeCfg, fakeUrl, userPath) {
 	return {
 		id: WORKFLOW_HTTP.id,
 		name: 'queue: Webhook -> HTTP Request (3CX OAuth2 API credential)',
-		active: true,
+		active: false,
 		nodes: [
 			webhookNode(WORKFLOW_HTTP.path),
 			{
@@ -631,7 +568,7 @@ async function runWave(ctx, { kind, node, index }) {
 	const fromId = await maxExecutionId(db);
 	const mark = fake.mark();
 	const workerMarks = workers.map((w) => w.executions.length);
-	const cpuBefore = [main, ...workers].map((p) => cpuSeconds(p.child.pid));
+	const cpuBefore = [main, ...workers].map((p) => cpuSeconds(p.pid));
 	const revocations = [];
 	let timer = null;
 	if (kind === 'after50') fake.expireTokenAfter(50);
@@ -704,7 +641,7 @@ async function runWave(ctx, { kind, node, index }) {
 		p50Ms: latencies[Math.floor(latencies.length / 2)],
 		p95Ms: latencies[Math.floor(latencies.length * 0.95)],
 		perWorker: workers.map((w, i) => w.executions.length - workerMarks[i]),
-		cpuSeconds: [main, ...workers].map((p, i) => Number((cpuSeconds(p.child.pid) - cpuBefore[i]).toFixed(1))),
+		cpuSeconds: [main, ...workers].map((p, i) => Number((cpuSeconds(p.pid) - cpuBefore[i]).toFixed(1))),
 		primer,
 		errors: await failureMessages(db, failedIds),
 		httpFailures,
@@ -759,7 +696,8 @@ async function main() {
 	fs.chmodSync(tempDir, 0o755); // the postgres and redis users need to reach their folders inside
 	const tarball = buildAndPack(tempDir);
 	const folders = ['main', ...Array.from({ length: WORKERS }, (_, i) => `worker${i + 1}`)].map((n) => ({ name: n, dir: path.join(tempDir, n) }));
-	installPackage(folders[0].dir, tarball);
+	for (const f of folders) fs.mkdirSync(path.join(f.dir, 'tmp'), { recursive: true });
+	inst.installPackage(tarball, folders[0].dir);
 	for (const f of folders.slice(1)) fs.cpSync(path.join(folders[0].dir, '.n8n'), path.join(f.dir, '.n8n'), { recursive: true });
 	timings.package = Date.now() - t;
 	log(`package ${path.basename(tarball)} installed into ${folders.length} n8n user folders (${seconds(timings.package)})`);
@@ -786,11 +724,10 @@ async function main() {
 	fs.writeFileSync(credFile, JSON.stringify(credentials, null, 2));
 	fs.writeFileSync(wfFile, JSON.stringify(workflows, null, 2));
 
-	const ports = { main: await freePort(), brokers: [] };
-	for (let i = 0; i < folders.length; i++) ports.brokers.push(await freePort());
-	const envs = folders.map((f, i) => n8nEnv(f.dir, { redis, postgres, brokerPort: ports.brokers[i] }));
+	const shared = queueEnv({ redis, postgres });
+	const cliEnv = inst.n8nEnvironment({ node24: ENV.E2E_NODE24, userFolder: folders[0].dir, brokerPort: await freePort(), extra: shared });
 	const cli = async (args) => {
-		const r = await runAsync(ENV.E2E_NODE24, [ENV.E2E_N8N_BIN, ...args], { env: envs[0], cwd: folders[0].dir });
+		const r = await runAsync(ENV.E2E_NODE24, [ENV.E2E_N8N_BIN, ...args], { env: cliEnv, cwd: folders[0].dir });
 		fs.appendFileSync(path.join(ARTIFACTS, 'cli.log'), `\n$ n8n ${args.join(' ')}  (exit ${r.status}, ${seconds(r.ms)})\n${r.out}`);
 		if (r.status !== 0) throw new Error(`n8n ${args.join(' ')} failed (exit ${r.status}); see e2e/artifacts/queue/cli.log\n${r.out.slice(-1500)}`);
 		return r;
@@ -798,11 +735,16 @@ async function main() {
 	t = Date.now();
 	let r = await cli(['import:credentials', `--input=${credFile}`]);
 	log(`n8n import:credentials (includes n8n's migrations on the empty Postgres): ${seconds(r.ms)}`);
-	// --activeState=fromJson (queue mode only) publishes the workflows marked active, as publish:workflow would
-	r = await cli(['import:workflow', `--input=${wfFile}`, '--activeState=fromJson']);
-	log(`n8n import:workflow --activeState=fromJson (imports and publishes): ${seconds(r.ms)}`);
+	r = await cli(['import:workflow', `--input=${wfFile}`]);
+	log(`n8n import:workflow: ${seconds(r.ms)}`);
+	// (import:workflow --activeState=fromJson would need an owner who may activate; publish:workflow does not)
+	const used = [WORKFLOW_3CX, ...(flag('--http-request-node') ? [WORKFLOW_HTTP] : [])];
+	for (const w of used) {
+		r = await cli(['publish:workflow', `--id=${w.id}`]);
+		log(`n8n publish:workflow --id=${w.id}: ${seconds(r.ms)}`);
+	}
 	const published = await postgres.db.query('SELECT id FROM workflow_entity WHERE "activeVersionId" IS NOT NULL');
-	for (const w of workflows) if (!published.rows.some((x) => x.id === w.id)) throw new Error(`workflow ${w.id} is not published after import:workflow --activeState=fromJson`);
+	for (const w of used) if (!published.rows.some((x) => x.id === w.id)) throw new Error(`workflow ${w.id} is not published after n8n publish:workflow`);
 	timings.import = Date.now() - t;
 	const credRow = await postgres.db.query('SELECT data FROM credentials_entity WHERE id = $1', [CREDENTIAL_ID]);
 	if (!credRow.rows.length) throw new Error(`credential ${CREDENTIAL_ID} is not in Postgres after import:credentials`);
@@ -810,39 +752,26 @@ async function main() {
 
 	// ---------------------------------------------------------------- main + workers
 	t = Date.now();
-	const mainUrl = `http://127.0.0.1:${ports.main}`;
-	const main = startN8n('main', ['start'], {
-		...envs[0],
-		N8N_PORT: String(ports.main),
-		N8N_LISTEN_ADDRESS: '127.0.0.1',
-		N8N_HOST: '127.0.0.1',
-		N8N_PROTOCOL: 'http',
-		N8N_EDITOR_BASE_URL: `${mainUrl}/`,
-		WEBHOOK_URL: `${mainUrl}/`,
-	});
-	main.url = mainUrl;
-	const workers = [];
-	for (let i = 1; i < folders.length; i++) {
-		const healthPort = await freePort();
-		const w = startN8n(folders[i].name, ['worker', `--concurrency=${WORKER_CONCURRENCY}`], {
-			...envs[i],
-			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
-			QUEUE_HEALTH_CHECK_PORT: String(healthPort),
-			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
-		});
-		w.healthUrl = `http://127.0.0.1:${healthPort}/healthz/readiness`;
-		workers.push(w);
-	}
-	await Promise.all([
-		waitFor('n8n main', async () => (await fetch(`${mainUrl}/healthz/readiness`)).ok, { timeoutMs: 240000, child: main.child, logFile: main.logFile }),
-		...workers.map((w) => waitFor(`n8n ${w.name}`, async () => (await fetch(w.healthUrl)).ok, { timeoutMs: 240000, child: w.child, logFile: w.logFile })),
+	const workerHealthPorts = [];
+	for (let i = 0; i < WORKERS; i++) workerHealthPorts.push(await freePort());
+	const [main, ...workers] = await Promise.all([
+		startN8n('main', folders[0].dir, shared),
+		...workerHealthPorts.map((healthPort, i) =>
+			startN8n(folders[i + 1].name, folders[i + 1].dir, shared, {
+				command: 'worker',
+				args: [`--concurrency=${WORKER_CONCURRENCY}`],
+				env: { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' },
+				ready: `http://127.0.0.1:${healthPort}/healthz/readiness`,
+			}),
+		),
 	]);
+	const mainUrl = main.url;
 	timings.n8nStart = Date.now() - t;
-	log(`n8n main on ${mainUrl} + ${workers.length} workers ready (${seconds(timings.n8nStart)}; pids ${[main, ...workers].map((w) => w.child.pid).join(', ')})`);
+	log(`n8n main on ${mainUrl} + ${workers.length} workers ready (${seconds(timings.n8nStart)}; pids ${[main, ...workers].map((w) => w.pid).join(', ')})`);
 
 	// the webhooks answer (production webhooks registered by the published workflows), both workers take jobs
 	const ctxBase = { fake, db: postgres.db, workers, main, expectId, importedCredentialData };
-	for (const wf of [WORKFLOW_3CX, ...(flag('--http-request-node') ? [WORKFLOW_HTTP] : [])]) {
+	for (const wf of used) {
 		const registered = async () => (await postgres.db.query('SELECT 1 FROM webhook_entity WHERE "webhookPath" = $1', [wf.path])).rows.length > 0;
 		await waitFor(`the production webhook /webhook/${wf.path}`, registered, { timeoutMs: 60000, child: main.child, logFile: main.logFile });
 	}
