@@ -19,7 +19,15 @@
  * DI (Logger, InstanceSettings, LockService, OutboundHttp, BinaryDataService) is
  * prepared by `n8n-runtime.js`.
  */
-import { DirectoryLoader, ExecuteContext, LoadOptionsContext, RoutingNode, WorkflowExecute, getAdditionalKeys } from 'n8n-core';
+import {
+	DirectoryLoader,
+	ExecuteContext,
+	LoadOptionsContext,
+	PollContext,
+	RoutingNode,
+	WorkflowExecute,
+	getAdditionalKeys,
+} from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentials,
@@ -752,6 +760,20 @@ export function loadOptionsContext(options: RunNodeOptions): LoadOptionsContext 
 	// the editor sends the node's current parameters with every options request
 	additionalData.currentNodeParameters = deepCopy(options.parameters);
 	return new LoadOptionsContext(workflow, workflowNode, additionalData, '');
+}
+
+/**
+ * n8n-core's real PollContext for the node, as n8n builds it for a poll of an active workflow
+ * (`mode` 'trigger', activation 'activate'); `store`/`credentialsHelper` to count what it did.
+ */
+export function pollContext(options: RunNodeOptions): {
+	context: PollContext;
+	store: CredentialStore;
+	credentialsHelper: TestCredentialsHelper;
+} {
+	const { workflow, workflowNode, additionalData, store, credentialsHelper } = prepare(options);
+	const context = new PollContext(workflow, workflowNode, additionalData, options.mode ?? 'trigger', 'activate');
+	return { context, store, credentialsHelper };
 }
 
 export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {

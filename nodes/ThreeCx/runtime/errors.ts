@@ -2,15 +2,13 @@
  * Error mapping for 3CX answers: every failed or unusable answer becomes an n8n error that carries
  * the HTTP status, 3CX's own message where there is one, its WARNINGS.XAPI details, and a hint on
  * what usually causes that status. Used by the response handler (response.ts) and the token
- * discipline (token.ts); nothing here sends a request.
+ * discipline (token.ts), for every context the transport serves (items, list searches, polls);
+ * nothing here sends a request.
  */
-import {
-	NodeApiError,
-	type IExecuteSingleFunctions,
-	type IN8nHttpFullResponse,
-	type INode,
-	type JsonObject,
-} from 'n8n-workflow';
+import { NodeApiError, type IN8nHttpFullResponse, type INode, type JsonObject } from 'n8n-workflow';
+
+import { itemState } from './state';
+import type { XapiContext } from './transport';
 
 interface ODataErrorBody {
 	error?: { code?: string; message?: string; details?: Array<{ message?: string; target?: string; code?: string }> };
@@ -60,14 +58,16 @@ const STATUS_HINT: Record<number, string> = {
 /* keeping secrets out of messages                                     */
 /* ------------------------------------------------------------------ */
 
-/** Per item: the tokens its requests carried, so that an answer echoing one cannot show it. */
-const itemSecrets = new WeakMap<object, Set<string>>();
-
-export function keepSecret(context: object, secret: unknown): void {
-	if (typeof secret !== 'string' || secret.length < 4) return;
-	const secrets = itemSecrets.get(context) ?? new Set<string>();
+/** Adds a token a request carried to the secrets kept out of that request's messages. */
+export function keepSecret(secrets: Set<string> | undefined, secret: unknown): void {
+	if (!secrets || typeof secret !== 'string' || secret.length < 4) return;
 	secrets.add(secret);
-	itemSecrets.set(context, secrets);
+}
+
+/** The item index of a context that runs per item (execute-single); undefined for the others. */
+export function itemIndexOf(context: XapiContext): number | undefined {
+	const single = context as { getItemIndex?: () => number };
+	return typeof single.getItemIndex === 'function' ? single.getItemIndex() : undefined;
 }
 
 /**
@@ -145,8 +145,15 @@ function cleanJson(value: unknown, clean: (text: string) => string): JsonObject 
 	}
 }
 
-/** The n8n error for a 3CX error answer: status, 3CX's message, and each WARNINGS.XAPI detail. */
-export function apiError(context: IExecuteSingleFunctions, response: IN8nHttpFullResponse): NodeApiError {
+/**
+ * The n8n error for a 3CX error answer: status, 3CX's message, and each WARNINGS.XAPI detail.
+ * `secrets` are the tokens the request carried (by default the item's, see state.ts).
+ */
+export function apiError(
+	context: XapiContext,
+	response: IN8nHttpFullResponse,
+	secrets: Iterable<string> = itemState(context)?.secrets ?? [],
+): NodeApiError {
 	const status = response.statusCode;
 	const parsed = parseBody(response.body);
 	const body = (parsed && typeof parsed === 'object' ? parsed : {}) as ODataErrorBody;
@@ -158,7 +165,7 @@ export function apiError(context: IExecuteSingleFunctions, response: IN8nHttpFul
 	const statusText = STATUS_TEXT[status] ?? `HTTP ${status}`;
 	const summary = serverMessage || details[0] || validation[0] || '';
 	// an answer may echo the request (a proxy's debug page): never show the token it carried
-	const clean = (text: string) => redact(text, itemSecrets.get(context) ?? []);
+	const clean = (text: string) => redact(text, secrets);
 	const message = clean(`3CX answered ${status} ${statusText}${summary ? `: ${summary}` : ''}`);
 	const descriptionParts = [
 		...(details.length ? [`Details: ${details.join('; ')}`] : []),
@@ -173,7 +180,7 @@ export function apiError(context: IExecuteSingleFunctions, response: IN8nHttpFul
 	};
 	return nodeApiError(context.getNode(), errorResponse, {
 		httpCode: String(status),
-		itemIndex: context.getItemIndex(),
+		itemIndex: itemIndexOf(context),
 		message,
 		description: clean(descriptionParts.join(' ')) || undefined,
 	});
@@ -185,14 +192,14 @@ export function apiError(context: IExecuteSingleFunctions, response: IN8nHttpFul
  * way). Undefined when the answer is usable.
  */
 export function unusableAnswerError(
-	context: IExecuteSingleFunctions,
+	context: XapiContext,
 	response: IN8nHttpFullResponse,
 ): NodeApiError | undefined {
 	const status = String(response.statusCode);
 	if (looksLikeHtml(response)) {
 		return nodeApiError(context.getNode(), { message: 'HTML instead of JSON', httpCode: status }, {
 			httpCode: status,
-			itemIndex: context.getItemIndex(),
+			itemIndex: itemIndexOf(context),
 			message: `3CX answered ${status} with an HTML page instead of JSON`,
 			description:
 				'Usually a reverse proxy or firewall in front of 3CX answered instead of 3CX. Check the Base URL of the credential.',
@@ -209,7 +216,7 @@ export function unusableAnswerError(
 		if (reason !== undefined) {
 			return nodeApiError(context.getNode(), { message: 'Invalid JSON', httpCode: status }, {
 				httpCode: status,
-				itemIndex: context.getItemIndex(),
+				itemIndex: itemIndexOf(context),
 				message: `3CX answered ${status} with JSON that does not parse (${reason})`,
 				description: `The answer (${text.length} characters) was probably cut off on its way from 3CX. Run the node again.`,
 			});

@@ -6,17 +6,15 @@
 import {
 	NodeApiError,
 	NodeOperationError,
-	type IDataObject,
 	type IExecuteSingleFunctions,
 	type IHttpRequestOptions,
 	type IN8nHttpFullResponse,
 	type INodeExecutionData,
-	type JsonObject,
 } from 'n8n-workflow';
 
 import { header } from './errors';
-import { serverUrl } from './lists';
 import { odataLiteral, pathSegment } from './odata';
+import { serverUrl, xapiJson } from './transport';
 
 /** Field holding the downloaded file on the output item. */
 export const OUTPUT_FIELD = 'binaryPropertyOutput';
@@ -165,24 +163,14 @@ export async function backupDownload(
 	const literal = pathSegment(odataLiteral(name, 'str', label), label);
 	const credentials = await context.getCredentials(credentialType);
 	const server = serverUrl(credentials.serverUrl);
-	const entity = (await context.helpers.httpRequestWithAuthentication.call(context, credentialType, {
-		method: 'GET',
-		url: `${server}/xapi/v1/Backups(${literal})`,
-		json: true,
-		headers: { Accept: 'application/json' },
-		skipSslCertificateValidation: credentials.ignoreSSLIssues === true,
-		ignoreHttpStatusErrors: true,
-		returnFullResponse: true,
-	})) as IN8nHttpFullResponse;
-	if (entity.statusCode >= 400) {
-		throw new NodeApiError(context.getNode(), (entity.body ?? {}) as JsonObject, {
-			httpCode: String(entity.statusCode),
-			itemIndex: context.getItemIndex(),
-			message: `3CX answered ${entity.statusCode} for backup ${String(name)}`,
-			description: entity.statusCode === 404 ? 'No backup has this file name; Get Many lists the backups.' : undefined,
-		});
-	}
-	const link = (entity.body as IDataObject | undefined)?.DownloadLink;
+	// the node's own token discipline and error mapping, like every other request
+	const entity = await xapiJson(context, { method: 'GET', path: `/Backups(${literal})` }).catch((error: unknown) => {
+		if (error instanceof NodeApiError && error.httpCode === '404') {
+			error.description = 'No backup has this file name; Get Many lists the backups.';
+		}
+		return Promise.reject(error);
+	});
+	const link = entity.DownloadLink;
 	if (typeof link !== 'string' || !link) {
 		fail(context, `Backup "${String(name)}" has no DownloadLink`, '3CX did not say where to download this backup.');
 	}

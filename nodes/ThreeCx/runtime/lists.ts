@@ -4,31 +4,22 @@
  * List searches are real XAPI queries with the user's credential: $filter/$orderby, paged with
  * $top/$skip.
  */
-import {
-	NodeApiError,
-	type IDataObject,
-	type ILoadOptionsFunctions,
-	type INodeListSearchResult,
-	type INodePropertyOptions,
-	type JsonObject,
+import type {
+	IDataObject,
+	ILoadOptionsFunctions,
+	INodeListSearchResult,
+	INodePropertyOptions,
 } from 'n8n-workflow';
 
 import { entityProperties, locators, operations } from '../generated/operations';
 import { quoteString } from './odata';
+import { serverUrl, xapiJson } from './transport';
 import type { LocatorSpec } from './types';
 
-const CREDENTIAL_TYPE = 'threeCxOAuth2Api';
 export const LIST_PAGE_SIZE = 50;
 
-/** `https://pbx:5001/` or `https://pbx:5001/xapi/v1` -> `https://pbx:5001` (as the credential reads it). */
-export function serverUrl(baseUrl: unknown): string {
-	return String(baseUrl ?? '')
-		.trim()
-		.replace(/[?#].*$/, '')
-		.replace(/\/+$/, '')
-		.replace(/\/xapi\/v1$/i, '')
-		.replace(/\/+$/, '');
-}
+/** Moved to transport.ts; kept here for callers of the earlier place. */
+export { serverUrl };
 
 function labelOf(entity: IDataObject, locator: LocatorSpec): string {
 	const parts = locator.labels.map((name) => entity[name]).filter((v) => v !== undefined && v !== null && v !== '');
@@ -53,7 +44,6 @@ async function searchSet(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	const skip = Number(paginationToken ?? 0) || 0;
-	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const qs: IDataObject = {
 		$top: LIST_PAGE_SIZE,
 		$skip: skip,
@@ -62,21 +52,8 @@ async function searchSet(
 	};
 	const odataFilter = searchFilter(filter ?? '', locator.filter);
 	if (odataFilter) qs.$filter = odataFilter;
-	let body: IDataObject;
-	try {
-		body = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
-			method: 'GET',
-			url: `${serverUrl(credentials.serverUrl)}/xapi/v1/${locator.set}`,
-			qs,
-			json: true,
-			headers: { Accept: 'application/json' },
-			skipSslCertificateValidation: credentials.ignoreSSLIssues === true,
-		})) as IDataObject;
-	} catch (error) {
-		throw new NodeApiError(context.getNode(), error as JsonObject, {
-			message: `Could not list ${locator.set} from 3CX`,
-		});
-	}
+	// the node's own token discipline and error mapping (a 401 renews the shared token once)
+	const body = await xapiJson(context, { method: 'GET', path: `/${locator.set}`, qs });
 	const entities = Array.isArray(body?.value) ? (body.value as IDataObject[]) : [];
 	return {
 		results: entities.map((entity) => ({ name: labelOf(entity, locator), value: String(entity[locator.key]) })),

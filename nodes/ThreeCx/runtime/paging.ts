@@ -12,31 +12,18 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 
+import { itemState } from './state';
+
 export const PAGE_SIZE = 100;
 
-/** Per item: the @odata.count of the last page the response handler saw. */
-const counts = new WeakMap<object, number>();
-/** Items whose requests are being paged by `paginate`. */
-const paging = new WeakSet<object>();
-
-/** The item's context as the response handler sees it (pagination wraps it in a child object). */
-function itemContext(context: object): object {
-	let current: object | null = context;
-	while (current && !Object.prototype.hasOwnProperty.call(current, 'getNodeParameter')) {
-		const parent: object | null = Object.getPrototypeOf(current);
-		if (!parent || parent === Object.prototype) break;
-		current = parent;
-	}
-	return current ?? context;
-}
-
 export function isPaging(context: IExecuteSingleFunctions): boolean {
-	return paging.has(itemContext(context));
+	return itemState(context)?.paging === true;
 }
 
 export function rememberCount(context: IExecuteSingleFunctions, body: unknown): void {
 	const count = body && typeof body === 'object' ? (body as IDataObject)['@odata.count'] : undefined;
-	if (typeof count === 'number') counts.set(itemContext(context), count);
+	const state = itemState(context);
+	if (state && typeof count === 'number') state.count = count;
 }
 
 export async function paginate(
@@ -45,8 +32,9 @@ export async function paginate(
 ): Promise<INodeExecutionData[]> {
 	const qs = (requestData.options.qs ??= {}) as IDataObject;
 	const max = requestData.maxResults === undefined ? undefined : Number(requestData.maxResults);
-	const key = itemContext(this);
-	paging.add(key);
+	// the item's state (created by the request builder), read through this child context
+	const state = itemState(this);
+	if (state) state.paging = true;
 	const results: INodeExecutionData[] = [];
 	let skip = 0;
 	for (;;) {
@@ -55,11 +43,11 @@ export async function paginate(
 		qs.$top = top;
 		qs.$skip = skip;
 		qs.$count = true;
-		counts.delete(key);
+		if (state) state.count = undefined;
 		const page = await this.makeRoutingRequest(requestData);
 		results.push(...page);
 		skip += page.length;
-		const total = counts.get(key);
+		const total = state?.count;
 		if (page.length < top || (total !== undefined && skip >= total)) break;
 	}
 	return results;

@@ -14,11 +14,14 @@ import {
 import { generatedProperties } from '../generated/description';
 import { bodyFieldKinds, locators, operations } from '../generated/operations';
 import { backupDownload, expectFile, promptUpload } from './files';
-import { ensureToken, rememberRequest } from './token';
+import { keepSecret } from './errors';
 import { bodyValue, FieldError, isEmpty, odataLiteral, pathSegment } from './odata';
+import { startItemState } from './state';
+import { ensureToken } from './token';
+import { checkBaseUrl, CREDENTIAL_TYPE } from './transport';
 import type { OperationSpec } from './types';
 
-export const CREDENTIAL_TYPE = 'threeCxOAuth2Api';
+export { checkBaseUrl, CREDENTIAL_TYPE };
 
 /** Display names and allowed values of the generated fields, for messages and enum checks. */
 interface FieldInfo {
@@ -165,22 +168,12 @@ function buildQuery(context: IExecuteSingleFunctions, spec: OperationSpec, timeZ
 	return qs;
 }
 
-/** The credential's Base URL must at least be an http(s) address; the rest it may carry is trimmed. */
-export function checkBaseUrl(context: IExecuteSingleFunctions, baseUrl: unknown): void {
-	const text = typeof baseUrl === 'string' ? baseUrl.trim() : '';
-	if (!/^https?:\/\/[^/\s]+/i.test(text)) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`The Base URL of the 3CX credential must start with https:// (or http://), got "${text}"`,
-			{ description: 'Use the address of your 3CX Admin console, for example https://pbx.example.com:5001' },
-		);
-	}
-}
-
 export async function buildRequest(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
+	// this item's own state, seen by the response handler and by paging (see state.ts)
+	const state = startItemState(this);
 	const { spec } = selectedOperation(this);
 	const timeZone = this.getTimezone();
 	let invalid: FieldError | undefined;
@@ -204,11 +197,12 @@ export async function buildRequest(
 	if (spec.file === 'download') expectFile(requestOptions);
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	checkBaseUrl(this, credentials.serverUrl);
-	const token = await ensureToken(this, CREDENTIAL_TYPE, credentials);
+	const { token } = await ensureToken(this, CREDENTIAL_TYPE, credentials);
 	if (spec.file === 'backup') {
 		const keyField = spec.params[0][1];
 		await backupDownload(this, requestOptions, CREDENTIAL_TYPE, keyField, label(keyField));
 	}
-	rememberRequest(this, requestOptions, token);
+	state.request = { options: requestOptions, token };
+	keepSecret(state.secrets, token);
 	return requestOptions;
 }

@@ -7,13 +7,21 @@
  *   does not parse (the error mapping lives in errors.ts),
  * - make one item per entity of a collection, and a usable item of an empty (204) answer.
  */
-import type { IDataObject, IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteSingleFunctions,
+	type IN8nHttpFullResponse,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import { apiError, bodyText, parseBody, unusableAnswerError } from './errors';
 import { fileItem, isFileResponse } from './files';
 import { isPaging, rememberCount } from './paging';
-import { CREDENTIAL_TYPE, selectedOperation } from './request';
+import { selectedOperation } from './request';
+import { itemState } from './state';
 import { retryAfterUnauthorized } from './token';
+import { CREDENTIAL_TYPE } from './transport';
 
 function toItems(json: unknown): INodeExecutionData[] {
 	if (Array.isArray(json)) return json.map((entry) => ({ json: asObject(entry) }));
@@ -31,7 +39,14 @@ export async function handleResponse(
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	let answer = response;
-	if (answer.statusCode === 401) answer = await retryAfterUnauthorized(this, CREDENTIAL_TYPE);
+	const state = itemState(this);
+	if (answer.statusCode === 401) {
+		if (!state?.request) throw new NodeOperationError(this.getNode(), '3CX refused the access token (401)');
+		const { options, token } = state.request;
+		const attempt = { options, token, secrets: state.secrets };
+		answer = await retryAfterUnauthorized(this, CREDENTIAL_TYPE, attempt);
+		state.request = { options, token: attempt.token };
+	}
 	if (answer.statusCode >= 400) throw apiError(this, answer);
 
 	const { name, spec } = selectedOperation(this);

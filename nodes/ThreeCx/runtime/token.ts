@@ -12,8 +12,16 @@
  *   request is retried once;
  * - renewals of one credential never overlap in this process: items that need a new token at the
  *   same time share one token request (and one failure), and an item that asks later takes the
- *   token another item stored. Across processes, n8n's `refreshOAuth2Token` holds a lock per
- *   credential and reuses a token another process stored;
+ *   token another item stored. This is the one piece of process-wide state of the node (`renewals`
+ *   and `renewedHere`, per credential); everything else lives with the item or the call;
+ * - across processes (queue mode: main and workers share the credential through the database),
+ *   n8n's `refreshOAuth2Token` holds a lock per credential and, under it, reuses a token another
+ *   process stored instead of fetching, when the stored token differs from the one it is handed.
+ *   It is handed exactly the credential data this module judged stale (never a later re-read), so
+ *   a token another worker stored in between is taken, not revoked by a second fetch; a request
+ *   that got 401 with token A and finds token B stored retries with B without any fetch, and a
+ *   fetch happens only when the stored token is still the failed one. Requests are signed with
+ *   the credential data that decision was made on, so the token a request carried is known;
  * - a token request whose connection drops before any answer (a kept-alive connection the server
  *   was just closing) is sent once more instead of failing every item waiting for it;
  * - a credential that signs in as a user (PKCE) and has nothing to refresh with says so before
@@ -22,28 +30,20 @@
  * A failed token request becomes an error that says what failed (refused, unknown host, TLS,
  * HTTP status, no token in the answer) and never shows the client secret or a token.
  */
-import {
-	NodeOperationError,
-	type ICredentialDataDecryptedObject,
-	type IDataObject,
-	type IExecuteSingleFunctions,
-	type IHttpRequestOptions,
-	type IN8nHttpFullResponse,
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
 } from 'n8n-workflow';
 
-import { keepSecret, nodeApiError, redact } from './errors';
-
-interface Remembered {
-	options: IHttpRequestOptions;
-	token: string | undefined;
-}
-
-const requests = new WeakMap<object, Remembered>();
+import { itemIndexOf, keepSecret, nodeApiError, redact } from './errors';
+import type { XapiContext } from './transport';
 
 /** Renew a token this many seconds before it expires (at most a tenth of its lifetime). */
 const EXPIRY_MARGIN_SECONDS = 30;
 
-function accessToken(credentials: ICredentialDataDecryptedObject): string | undefined {
+export function accessToken(credentials: ICredentialDataDecryptedObject): string | undefined {
 	const data = credentials.oauthTokenData as IDataObject | undefined;
 	const token = data?.access_token;
 	return typeof token === 'string' && token !== '' ? token : undefined;
@@ -119,10 +119,22 @@ interface TokenFailure {
 	httpCode?: string;
 }
 
-type Outcome = { token: string | undefined } | { failure: TokenFailure };
+/**
+ * A token to sign with and the credential data holding it. `renewed`: it comes from a renewal of
+ * this process (n8n's refresh under its lock), not merely found stored.
+ */
+export interface Ready {
+	token: string | undefined;
+	credentials: ICredentialDataDecryptedObject;
+	renewed: boolean;
+}
+
+type Outcome = Ready | { failure: TokenFailure };
 
 /** Renewals in progress, per credential: one token request at a time, shared by every item. */
 const renewals = new Map<string, Promise<Outcome>>();
+/** Per credential: the last token a renewal of this process got (to tell it from one found stored). */
+const renewedHere = new Map<string, string>();
 
 const CHECK_CLIENT =
 	'Check the Client ID and Client Secret (API key) of the 3CX credential. The client is created in the 3CX Admin ' +
@@ -237,11 +249,11 @@ export function describeTokenFailure(error: unknown, credentials: ICredentialDat
 	};
 }
 
-function tokenError(context: IExecuteSingleFunctions, failure: TokenFailure) {
+function tokenError(context: XapiContext, failure: TokenFailure) {
 	return nodeApiError(
 		context.getNode(),
 		{ message: failure.message, ...(failure.httpCode ? { httpCode: failure.httpCode } : {}) },
-		{ ...failure, itemIndex: context.getItemIndex() },
+		{ ...failure, itemIndex: itemIndexOf(context) },
 	);
 }
 
@@ -253,13 +265,43 @@ function droppedBeforeAnswer(error: unknown): boolean {
 }
 
 /**
+ * The context as n8n's helpers see it, except that reading this credential gives `credentials`:
+ * n8n signs a request, or decides under its lock whether a refresh is still needed, with exactly
+ * the credential data this module decided on, not with a read made a moment later.
+ */
+function seeing(context: XapiContext, credentialType: string, credentials: ICredentialDataDecryptedObject): XapiContext {
+	const view: unknown = Object.create(context, {
+		getCredentials: {
+			value: async (type: string, ...rest: unknown[]) =>
+				type === credentialType
+					? { ...credentials }
+					: await (context.getCredentials as (t: string, ...r: unknown[]) => Promise<unknown>).call(context, type, ...rest),
+		},
+	});
+	return view as XapiContext;
+}
+
+function credentialKey(context: XapiContext, credentialType: string): string {
+	const details = context.getNode().credentials?.[credentialType];
+	return `${credentialType}:${details?.id ?? details?.name ?? ''}`;
+}
+
+/**
  * One token request (sent a second time only if the connection dropped before any answer), unless
  * the stored token has already been replaced by a usable one.
+ *
+ * The decision is made on ONE read of the credential, and n8n's refresh is handed that same read:
+ * under its lock, n8n compares the token stored then with the token of that read and reuses the
+ * stored one when they differ (another worker renewed it in between). A second read here would
+ * hand n8n the other worker's fresh token as "the stale one", and n8n would fetch again and
+ * revoke it (issue 13).
  */
-async function renewOnce(context: IExecuteSingleFunctions, credentialType: string, stale: string | undefined): Promise<Outcome> {
+async function renewOnce(context: XapiContext, credentialType: string, stale: string | undefined, key: string): Promise<Outcome> {
 	const stored = await context.getCredentials(credentialType);
 	const current = accessToken(stored);
-	if (current && current !== stale && !needsRenewal(stored.oauthTokenData as IDataObject)) return { token: current };
+	if (current && current !== stale && !needsRenewal(stored.oauthTokenData as IDataObject)) {
+		return { token: current, credentials: stored, renewed: renewedHere.get(key) === current };
+	}
 	if (signsIn(stored) && !(stored.oauthTokenData as IDataObject | undefined)?.refresh_token) {
 		return {
 			failure: {
@@ -272,10 +314,11 @@ async function renewOnce(context: IExecuteSingleFunctions, credentialType: strin
 	}
 	let error: unknown;
 	let failed = false;
+	let data: unknown;
 	for (let attempt = 1; attempt <= 2; attempt++) {
 		failed = false;
 		try {
-			await context.helpers.refreshOAuth2Token.call(context, credentialType);
+			data = await context.helpers.refreshOAuth2Token.call(seeing(context, credentialType, stored), credentialType);
 		} catch (caught) {
 			failed = true;
 			error = caught;
@@ -284,7 +327,12 @@ async function renewOnce(context: IExecuteSingleFunctions, credentialType: strin
 		if (!failed || !droppedBeforeAnswer(error)) break;
 	}
 	if (failed) return { failure: describeTokenFailure(error, stored) };
-	const renewed = await context.getCredentials(credentialType);
+	// n8n answers with the token data it stored (or found stored by another process)
+	const tokenData =
+		data && typeof data === 'object' && typeof (data as IDataObject).access_token === 'string'
+			? (data as IDataObject)
+			: ((await context.getCredentials(credentialType)).oauthTokenData as IDataObject | undefined);
+	const renewed: ICredentialDataDecryptedObject = { ...stored, oauthTokenData: tokenData ?? {} };
 	const token = accessToken(renewed);
 	if (!token) {
 		return {
@@ -294,79 +342,129 @@ async function renewOnce(context: IExecuteSingleFunctions, credentialType: strin
 			},
 		};
 	}
-	return { token };
+	renewedHere.set(key, token);
+	return { token, credentials: renewed, renewed: true };
 }
 
 /**
- * Gets a new token unless another item already did: replaces `stale` (the token that expired or
- * was refused; undefined when none is stored). Items of this process share one renewal.
+ * Gets a new token unless another item or process already did: replaces `stale` (the token that
+ * expired or was refused; undefined when none is stored). Items of this process share one renewal.
  */
-async function renew(context: IExecuteSingleFunctions, credentialType: string, stale: string | undefined): Promise<string | undefined> {
-	const details = context.getNode().credentials?.[credentialType];
-	const key = `${credentialType}:${details?.id ?? details?.name ?? ''}`;
-	let promise = renewals.get(key);
-	if (!promise) {
-		const started = renewOnce(context, credentialType, stale);
-		promise = started;
-		renewals.set(key, started);
-		const forget = () => {
-			if (renewals.get(key) === started) renewals.delete(key);
-		};
-		started.then(forget, forget);
+async function renew(context: XapiContext, credentialType: string, stale: string | undefined): Promise<Ready> {
+	const key = credentialKey(context, credentialType);
+	let outcome: Outcome | undefined;
+	for (let round = 1; round <= 2; round++) {
+		let promise = renewals.get(key);
+		const joined = promise !== undefined;
+		if (!promise) {
+			const started = renewOnce(context, credentialType, stale, key);
+			promise = started;
+			renewals.set(key, started);
+			const forget = () => {
+				if (renewals.get(key) === started) renewals.delete(key);
+			};
+			started.then(forget, forget);
+		}
+		outcome = await promise;
+		if ('failure' in outcome) throw tokenError(context, outcome.failure);
+		// A renewal started for another token may have settled on the very token this one found refused.
+		if (!(joined && stale !== undefined && outcome.token === stale)) break;
 	}
-	const outcome = await promise;
-	if ('failure' in outcome) throw tokenError(context, outcome.failure);
-	return outcome.token;
+	return outcome as Ready;
 }
 
-/** Makes sure a usable token is stored before the request is signed; returns that token. */
+/**
+ * Makes sure a usable token is stored before the request is signed; returns that token and the
+ * credential data to sign with.
+ */
 export async function ensureToken(
-	context: IExecuteSingleFunctions,
+	context: XapiContext,
 	credentialType: string,
 	credentials: ICredentialDataDecryptedObject,
-): Promise<string | undefined> {
+): Promise<Ready> {
 	const token = accessToken(credentials);
-	if (token && !needsRenewal(credentials.oauthTokenData as IDataObject)) return token;
+	if (token && !needsRenewal(credentials.oauthTokenData as IDataObject)) {
+		return { token, credentials, renewed: false };
+	}
 	return await renew(context, credentialType, token);
 }
 
-export function rememberRequest(context: IExecuteSingleFunctions, options: IHttpRequestOptions, token: string | undefined) {
-	requests.set(context, { options, token });
-	keepSecret(context, token);
+/** One request signed with `ready`'s credential data; every answer comes back, HTTP errors too. */
+export async function sendSigned(
+	context: XapiContext,
+	credentialType: string,
+	options: IHttpRequestOptions,
+	ready: Ready,
+): Promise<IN8nHttpFullResponse> {
+	return (await context.helpers.httpRequestWithAuthentication.call(
+		seeing(context, credentialType, ready.credentials),
+		credentialType,
+		{ ...options, returnFullResponse: true, ignoreHttpStatusErrors: true },
+	)) as IN8nHttpFullResponse;
 }
 
+/** A request and what it was signed with, as the 401 handling needs it. */
+export interface Attempt {
+	options: IHttpRequestOptions;
+	/** The token the request was (expected to be) signed with. */
+	token: string | undefined;
+	/** Every token the request carried, kept out of its messages. */
+	secrets: Set<string>;
+}
+
+/** Renewals (or changes of the stored token by another process) one request goes through at most. */
+const MAX_RENEWALS = 3;
+
 /**
- * After a 401: renews the token (unless another item already did) and sends the same request once
- * more. A second 401 is an error that explains what usually causes it.
+ * After a 401: renews the token (unless another item or process already did: then the stored token
+ * is used without a fetch) and sends the same request again.
+ *
+ * Refused again: if the stored token has meanwhile changed (another worker of this n8n renewed it),
+ * the request is sent with that one; if the stored token is the one just refused and this process
+ * did not renew it itself, it is renewed once more (a fetch, since the stored token is the failed
+ * one). A token this process renewed and 3CX still refuses is an error that says what causes it.
  */
 export async function retryAfterUnauthorized(
-	context: IExecuteSingleFunctions,
+	context: XapiContext,
 	credentialType: string,
+	attempt: Attempt,
 ): Promise<IN8nHttpFullResponse> {
-	const remembered = requests.get(context);
-	if (!remembered) {
-		throw new NodeOperationError(context.getNode(), '3CX refused the access token (401)');
+	let failed = attempt.token;
+	let changes = 0;
+	for (let round = 1; ; round++) {
+		const ready = await renew(context, credentialType, failed);
+		keepSecret(attempt.secrets, ready.token);
+		const response = await sendSigned(context, credentialType, attempt.options, ready);
+		attempt.token = ready.token;
+		if (response.statusCode !== 401) return response;
+		const stored = accessToken(await context.getCredentials(credentialType));
+		const changed = stored !== undefined && stored !== ready.token;
+		if (changed) changes++;
+		if (round < MAX_RENEWALS && (changed || !ready.renewed)) {
+			failed = ready.token;
+			continue;
+		}
+		throw refusedAgain(context, changed || (changes > 0 && !ready.renewed));
 	}
-	const token = await renew(context, credentialType, remembered.token);
-	keepSecret(context, token);
-	const options: IHttpRequestOptions = { ...remembered.options, returnFullResponse: true, ignoreHttpStatusErrors: true };
-	const response = (await context.helpers.httpRequestWithAuthentication.call(
-		context,
-		credentialType,
-		options,
-	)) as IN8nHttpFullResponse;
-	requests.set(context, { options: remembered.options, token });
-	if (response.statusCode === 401) {
-		const message = '3CX refused the access token again after it was renewed (401)';
-		throw nodeApiError(context.getNode(), { httpCode: '401', message }, {
-			httpCode: '401',
-			itemIndex: context.getItemIndex(),
-			message,
-			description:
-				'The API client may lack access to the Configuration API (XAPI), or another system is using the same ' +
-				'Client ID: 3CX keeps one valid token per client and invalidates it when anyone fetches a new one. ' +
-				'Give each integration its own API client in the 3CX Admin console (Integrations > API).',
-		});
-	}
-	return response;
+}
+
+function refusedAgain(context: XapiContext, replacedMeanwhile: boolean) {
+	const message = replacedMeanwhile
+		? `3CX refused the access token on ${MAX_RENEWALS} tries (401), while other n8n processes kept replacing it`
+		: '3CX refused the access token again after it was renewed (401)';
+	const description = replacedMeanwhile
+		? 'Each try used the token this n8n had just stored, and each time a newer one had replaced it. n8n ' +
+			'processes of one instance (main and queue-mode workers) share the stored token, so this means ' +
+			'another n8n instance or another system fetches tokens with the same Client ID: 3CX keeps one valid ' +
+			'token per client and invalidates it when anyone fetches a new one. Give each n8n instance (not ' +
+			'each worker) and each other integration its own API client in the 3CX Admin console (Integrations > API).'
+		: 'The API client may lack access to the Configuration API (XAPI), or another system is using the same ' +
+			'Client ID: 3CX keeps one valid token per client and invalidates it when anyone fetches a new one. ' +
+			'Give each integration its own API client in the 3CX Admin console (Integrations > API).';
+	return nodeApiError(context.getNode(), { httpCode: '401', message }, {
+		httpCode: '401',
+		itemIndex: itemIndexOf(context),
+		message,
+		description,
+	});
 }
