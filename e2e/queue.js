@@ -800,7 +800,8 @@ async function main() {
 				`, n8n CPU ${row.cpuSeconds.reduce((a, b) => a + b, 0).toFixed(1)} s` +
 				(row.pass ? '' : '  <-- FAIL'),
 		);
-		for (const [m, n] of Object.entries(row.errors)) log(`    ${n} x ${m}`);
+		const sampled = Object.values(row.errors).reduce((x, y) => x + y, 0);
+		for (const [m, n] of Object.entries(row.errors)) log(`    ${n} of ${sampled} failed executions read: ${m}`);
 	}
 	timings.waves = rows.reduce((s, x) => s + x.wallMs, 0);
 
