@@ -195,7 +195,6 @@ function installPackage(tarball, userFolder, options = {}) {
 	let r = run('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1']);
 	if (r.status !== 0) throw new Error(`tar failed: ${r.stderr}`);
 	const installedPkgJsonPath = path.join(pkgDir, 'package.json');
-	// eslint-disable-next-line no-unused-vars
 	const { devDependencies, peerDependencies, optionalDependencies, ...installedPkgJson } = JSON.parse(fs.readFileSync(installedPkgJsonPath, 'utf8'));
 	fs.writeFileSync(installedPkgJsonPath, JSON.stringify(installedPkgJson, null, 2));
 	r = run(npm, ['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'], {
