@@ -650,7 +650,8 @@ async function runWave(ctx, { kind, node, index }) {
 	row.pass = row.failed === 0 && row.tokens === row.expectedTokens;
 	const slug = `${node.split(' ')[0].toLowerCase()}-${kind}-${index}`;
 	const compact = reqs.map((x) => ({ seq: x.seq, time: x.time, kind: x.kind, status: x.status, auth: x.auth, token: x.token && x.token.issued, bearer: x.headers && x.headers.authorization }));
-	fs.writeFileSync(path.join(ARTIFACTS, `wave-${slug}.json`), JSON.stringify({ ...row, revocationsAt: revocations, fakeRequests: compact }, null, 1));
+	// revocationsAt[].ms counts from startedAt
+	fs.writeFileSync(path.join(ARTIFACTS, `wave-${slug}.json`), JSON.stringify({ ...row, startedAt: new Date(t).toISOString(), revocationsAt: revocations, fakeRequests: compact }, null, 1));
 	return row;
 }
 
