@@ -15,7 +15,7 @@
  * keeps one valid token per client like a real 3CX):
  *   cold     no token stored, the fake holds none either: exactly one token may be fetched
  *   after50  the fake revokes the token after 50 API requests: exactly one new token
- *   every2s  the fake revokes the token every 2 seconds: exactly one new token per revocation
+ *   every2s  the fake revokes each token 2 s after it was issued: exactly one new token per revocation
  * Passes when every execution succeeds and the token counts are exact in every wave. Prints a table
  * per wave; report.json, tables.md and every process's log go to e2e/artifacts/queue/ (gitignored).
  * Every process it starts is stopped by PID at the end, also on failure or Ctrl+C.
@@ -462,7 +462,7 @@ function webhookNode(webhookPath) {
 const WAVE_TITLES = {
 	cold: 'cold start (no stored token)',
 	after50: 'token revoked after 50 requests',
-	every2s: 'token revoked every 2 seconds',
+	every2s: 'token revoked 2 s after it was issued',
 };
 
 /** Runs `count` jobs, at most `limit` at once. */
