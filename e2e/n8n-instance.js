@@ -423,7 +423,37 @@ function createN8n({ env: installEnv, userFolder, brokerPort, extraEnv = {}, tim
 	return inst;
 }
 
+/** `n8n execute --rawOutput` prints logs (JSON lines with N8N_LOG_FORMAT=json) and the run as pretty JSON. */
+function parseExecuteOutput(stdout) {
+	const lines = stdout.split('\n');
+	const start = lines.findIndex((l) => l === '{');
+	if (start >= 0) {
+		const end = lines.findIndex((l, i) => i > start && l === '}');
+		if (end > start) {
+			try {
+				return JSON.parse(lines.slice(start, end + 1).join('\n'));
+			} catch {
+				/* fall through */
+			}
+		}
+	}
+	for (const l of lines) {
+		if (!l.startsWith('{"level"')) continue;
+		try {
+			const o = JSON.parse(l);
+			if (typeof o.message === 'string' && o.message.trim().startsWith('{')) {
+				const run = JSON.parse(o.message);
+				if (run && run.data && run.data.resultData) return run;
+			}
+		} catch {
+			/* not a log line */
+		}
+	}
+	return null;
+}
+
 module.exports = {
+	parseExecuteOutput,
 	REPO,
 	CACHE,
 	PACKAGE_NAME,

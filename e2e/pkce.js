@@ -133,36 +133,9 @@ function workflowFor(credential, id) {
 	};
 }
 
-/** The run from `n8n execute --rawOutput`: pretty JSON after the log lines, or inside a JSON log line. */
-function runOf(stdout) {
-	const lines = stdout.split('\n');
-	const start = lines.findIndex((l) => l === '{');
-	const end = lines.findIndex((l, i) => i > start && l === '}');
-	if (start >= 0 && end > start) {
-		try {
-			return JSON.parse(lines.slice(start, end + 1).join('\n'));
-		} catch {
-			/* fall through */
-		}
-	}
-	for (const l of lines) {
-		if (!l.startsWith('{"level"')) continue;
-		try {
-			const o = JSON.parse(l);
-			if (typeof o.message === 'string' && o.message.trim().startsWith('{')) {
-				const run = JSON.parse(o.message);
-				if (run && run.data && run.data.resultData) return run;
-			}
-		} catch {
-			/* not a log line */
-		}
-	}
-	return undefined;
-}
-
 /** The items (or the error) of the 3CX node in an `n8n execute --rawOutput` run. */
 function itemsOf(ex) {
-	const run = runOf(ex.stdout) || runOf(ex.stderr);
+	const run = inst.parseExecuteOutput(ex.stdout) || inst.parseExecuteOutput(ex.stderr);
 	if (!run) return { error: `no execution result in n8n's output (exit ${ex.status}): ${(ex.stderr || ex.stdout).slice(-300)}` };
 	const rd = run.data.resultData;
 	const last = ((rd.runData || {})['3CX'] || []).slice(-1)[0];

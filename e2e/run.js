@@ -103,35 +103,6 @@ function fill(template, vars) {
 	return JSON.parse(JSON.stringify(template).replace(/\{\{(\w+)\}\}/g, (_, k) => (k in vars ? String(vars[k]) : `{{${k}}}`)));
 }
 
-/** `n8n execute --rawOutput` prints logs (JSON lines with N8N_LOG_FORMAT=json) and the run as pretty JSON. */
-function parseExecuteOutput(stdout) {
-	const lines = stdout.split('\n');
-	const start = lines.findIndex((l) => l === '{');
-	if (start >= 0) {
-		const end = lines.findIndex((l, i) => i > start && l === '}');
-		if (end > start) {
-			try {
-				return JSON.parse(lines.slice(start, end + 1).join('\n'));
-			} catch {
-				/* fall through */
-			}
-		}
-	}
-	for (const l of lines) {
-		if (!l.startsWith('{"level"')) continue;
-		try {
-			const o = JSON.parse(l);
-			if (typeof o.message === 'string' && o.message.trim().startsWith('{')) {
-				const run = JSON.parse(o.message);
-				if (run && run.data && run.data.resultData) return run;
-			}
-		} catch {
-			/* not a log line */
-		}
-	}
-	return null;
-}
-
 function logMessages(text) {
 	const out = [];
 	for (const l of text.split('\n')) {
@@ -484,7 +455,7 @@ async function ownerSession(url) {
 function checkCase(c, ex, reqs, specAvailable, nodeName) {
 	const failures = [];
 	const e = c.expect || {};
-	const runData = parseExecuteOutput(ex.stdout) || parseExecuteOutput(ex.stderr);
+	const runData = inst.parseExecuteOutput(ex.stdout) || inst.parseExecuteOutput(ex.stderr);
 	const api = reqs.filter((x) => x.kind === 'api');
 	const tokens = reqs.filter((x) => x.kind === 'token');
 	const other = reqs.filter((x) => x.kind === 'other');

@@ -26,7 +26,7 @@ import {
 } from 'n8n-workflow';
 
 import { header, parseBody } from '../ThreeCx/runtime/errors';
-import { fileNameOf } from '../ThreeCx/runtime/files';
+import { bodyBuffer, fileNameOf } from '../ThreeCx/runtime/files';
 import { xapiRequest } from '../ThreeCx/runtime/transport';
 import {
 	expectedInWindow,
@@ -187,12 +187,7 @@ async function attachAudio(
 			path: `/Recordings/Pbx.DownloadRecording(recId=${id})`,
 			file: true,
 		});
-		const raw = response.body as unknown;
-		const buffer = Buffer.isBuffer(raw)
-			? raw
-			: raw instanceof ArrayBuffer
-				? Buffer.from(raw)
-				: Buffer.from(typeof raw === 'string' ? raw : JSON.stringify(raw ?? ''));
+		const buffer = bodyBuffer(response.body);
 		const mimeType = header(response, 'content-type').split(';')[0].trim() || 'audio/wav';
 		if (/json|text\/html/i.test(mimeType)) {
 			fail(context, `3CX sent ${mimeType} instead of the audio of recording ${id}`, 'The cursor did not move; the next poll tries again.');

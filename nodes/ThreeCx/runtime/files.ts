@@ -72,18 +72,20 @@ export function fileNameOf(response: IN8nHttpFullResponse): string | undefined {
 }
 
 /** Turns a file answer into an item with the bytes as binary data, without copying them to text. */
+/** The bytes of an answer asked for as a file (n8n hands them over as a Buffer or an ArrayBuffer). */
+export function bodyBuffer(body: unknown): Buffer {
+	if (Buffer.isBuffer(body)) return body;
+	if (body instanceof ArrayBuffer) return Buffer.from(body);
+	return Buffer.from(typeof body === 'string' ? body : JSON.stringify(body ?? ''));
+}
+
 export async function fileItem(
 	context: IExecuteSingleFunctions,
 	response: IN8nHttpFullResponse,
 	fallbackName: string,
 ): Promise<INodeExecutionData[]> {
 	const field = String(context.getNodeParameter(OUTPUT_FIELD, 'data') || 'data');
-	const body = response.body as unknown;
-	const buffer = Buffer.isBuffer(body)
-		? body
-		: body instanceof ArrayBuffer
-			? Buffer.from(body)
-			: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body ?? ''));
+	const buffer = bodyBuffer(response.body);
 	const mimeType = header(response, 'content-type').split(';')[0].trim() || 'application/octet-stream';
 	const fileName = fileNameOf(response) ?? `${fallbackName}${EXTENSIONS[mimeType] ?? ''}`;
 	const binary = await context.helpers.prepareBinaryData(buffer, fileName, mimeType);
