@@ -65,7 +65,9 @@ function locatorProperty(field) {
 					name: 'id',
 					type: 'string',
 					placeholder: 'e.g. 29',
-					validation: [{ type: 'regex', properties: { regex: '^\\s*-?[0-9]+\\s*$', errorMessage: 'Not a number' } }],
+					// No n8n `validation` regex: n8n runs it under a 250 ms limit on every execution, which a
+					// busy worker exceeds ("Regular expression execution timed out" failed queue-mode runs).
+					// The request builder checks the value instead and names the field ("must be a whole number").
 				}
 			: { displayName: `By ${title(locator.key)}`, name: 'id', type: 'string', placeholder: `${title(locator.key)} of the ${what}` };
 	return {

@@ -6274,15 +6274,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 		],
 		displayOptions: {
@@ -6363,15 +6354,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 		],
 		displayOptions: {
@@ -6623,15 +6605,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 		],
 		displayOptions: {
@@ -7087,15 +7060,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 			{
 				displayName: 'By Number',
@@ -7281,15 +7245,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 		],
 		displayOptions: {
@@ -7385,15 +7340,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 		],
 		displayOptions: {
@@ -7822,15 +7768,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 		],
 		displayOptions: {
@@ -7878,15 +7815,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 		],
 		displayOptions: {
@@ -7934,15 +7862,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 			{
 				displayName: 'By Number',
@@ -8253,15 +8172,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 		],
 		displayOptions: {
@@ -8430,15 +8340,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 			{
 				displayName: 'By Number',
@@ -8491,15 +8392,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 			{
 				displayName: 'By Number',
@@ -8621,15 +8513,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 			{
 				displayName: 'By Number',
@@ -8716,15 +8599,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 		],
 		displayOptions: {
@@ -8784,15 +8658,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 		],
 		displayOptions: {
@@ -9210,15 +9075,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 			{
 				displayName: 'By Number',
@@ -9353,15 +9209,6 @@ export const generatedProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 29',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*-?[0-9]+\\s*$',
-							errorMessage: 'Not a number',
-						},
-					},
-				],
 			},
 			{
 				displayName: 'By Number',
