@@ -8,7 +8,7 @@ import {
 	pathSegment,
 	quoteString,
 	toDateTime,
-} from '../nodes/ThreeCx/runtime/odata';
+} from '../nodes/client/odata';
 
 /** What an OData parser does with a quoted literal taken from a URL path segment. */
 function decodeStringLiteral(segment: string): string {

@@ -11,7 +11,7 @@
  */
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { FieldError, parseJson } from './runtime/odata';
+import { FieldError, parseJson } from '../client';
 import type { HttpMethod, OperationSpec } from './runtime/types';
 
 export const CUSTOM_RESOURCE = 'customApiCall';

@@ -9,7 +9,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../ThreeCx/runtime/transport';
+import { CREDENTIAL_TYPE } from '../client';
 import { DEFAULT_LONGEST_CALL_MINUTES, eventByValue, EVENTS, type EventFilters, type FilterName } from './events';
 import { poll } from './poll';
 

@@ -6,7 +6,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { odataLiteral, pathSegment } from '../ThreeCx/runtime/odata';
+import { odataLiteral, pathSegment } from '../client';
 
 /** The filters a person can set on the node; each event uses the ones it lists in `filters`. */
 export interface EventFilters {

@@ -25,9 +25,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { header, parseBody } from '../ThreeCx/runtime/errors';
-import { bodyBuffer, fileNameOf } from '../ThreeCx/runtime/files';
-import { xapiRequest } from '../ThreeCx/runtime/transport';
+import { bodyBuffer, fileNameOf, header, parseBody, xapiRequest } from '../client';
 import {
 	expectedInWindow,
 	isoSeconds,

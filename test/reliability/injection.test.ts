@@ -10,8 +10,8 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import { runNode, xapiCredentials } from '../helpers/harness';
 import { createXapiServer, json, type RecordedRequest, type XapiServer } from '../helpers/xapi-server';
-import { FieldError, odataLiteral, pathSegment, toDateTime, toGuid, toInteger } from '../../nodes/ThreeCx/runtime/odata';
-import type { WireKind } from '../../nodes/ThreeCx/runtime/types';
+import { FieldError, odataLiteral, pathSegment, toDateTime, toGuid, toInteger } from '../../nodes/client/odata';
+import type { WireKind } from '../../nodes/client/odata';
 import { baseParameters, labelOf, operationsWhere, spec } from './support';
 
 /* ------------------------------------------------------------------ */

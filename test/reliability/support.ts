@@ -7,7 +7,8 @@ import type { IDataObject, INodeExecutionData, INodeParameters, INodeProperties 
 
 import { generatedProperties } from '../../nodes/ThreeCx/generated/description';
 import { bodyFieldKinds, operations } from '../../nodes/ThreeCx/generated/operations';
-import type { OperationSpec, WireKind } from '../../nodes/ThreeCx/runtime/types';
+import type { WireKind } from '../../nodes/client/odata';
+import type { OperationSpec } from '../../nodes/ThreeCx/runtime/types';
 
 export { operations, bodyFieldKinds };
 

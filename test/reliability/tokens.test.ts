@@ -12,7 +12,7 @@ import type { ICredentialDataDecryptedObject, INodeExecutionData } from 'n8n-wor
 
 import { CredentialStore, runNode, xapiCredentials } from '../helpers/harness';
 import { createXapiServer, html, json, type XapiServer } from '../helpers/xapi-server';
-import { tokenExpiresAt } from '../../nodes/ThreeCx/runtime/token';
+import { tokenExpiresAt } from '../../nodes/client/token';
 import { runWorkflow } from './engine';
 import { baseParameters, itemErrors, leakedSecrets, visibleTexts } from './support';
 import { waitFor } from './timing';

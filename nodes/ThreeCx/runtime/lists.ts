@@ -12,8 +12,7 @@ import type {
 } from 'n8n-workflow';
 
 import { entityProperties, locators, operations } from '../generated/operations';
-import { quoteString } from './odata';
-import { serverUrl, xapiJson } from './transport';
+import { quoteString, serverUrl, xapiJson } from '../../client';
 import type { LocatorSpec } from './types';
 
 export const LIST_PAGE_SIZE = 50;

@@ -12,7 +12,7 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 
-import { itemState } from './state';
+import { itemState } from '../../client';
 
 export const PAGE_SIZE = 100;
 

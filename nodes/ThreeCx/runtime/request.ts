@@ -14,12 +14,21 @@ import {
 import { CUSTOM_RESOURCE, customRequest, customSpec } from '../custom';
 import { generatedProperties } from '../generated/description';
 import { bodyFieldKinds, locators, operations } from '../generated/operations';
-import { backupDownload, expectFile, promptUpload } from './files';
-import { keepSecret } from './errors';
-import { bodyValue, FieldError, isEmpty, odataLiteral, pathSegment } from './odata';
-import { startItemState } from './state';
-import { ensureToken } from './token';
-import { checkBaseUrl, CREDENTIAL_TYPE } from './transport';
+import {
+	backupDownload,
+	bodyValue,
+	checkBaseUrl,
+	CREDENTIAL_TYPE,
+	ensureToken,
+	expectFile,
+	FieldError,
+	isEmpty,
+	keepSecret,
+	odataLiteral,
+	pathSegment,
+	promptUpload,
+	startItemState,
+} from '../../client';
 import type { HttpMethod, OperationSpec } from './types';
 
 export { checkBaseUrl, CREDENTIAL_TYPE };

@@ -17,13 +17,19 @@ import {
 } from 'n8n-workflow';
 
 import { CUSTOM_RESOURCE } from '../custom';
-import { apiError, bodyText, parseBody, unusableAnswerError } from './errors';
-import { fileItem, isFileResponse } from './files';
+import {
+	apiError,
+	bodyText,
+	CREDENTIAL_TYPE,
+	fileItem,
+	isFileResponse,
+	itemState,
+	parseBody,
+	retryAfterUnauthorized,
+	unusableAnswerError,
+} from '../../client';
 import { isPaging, rememberCount } from './paging';
 import { selectedOperation } from './request';
-import { itemState } from './state';
-import { retryAfterUnauthorized } from './token';
-import { CREDENTIAL_TYPE } from './transport';
 
 function toItems(json: unknown): INodeExecutionData[] {
 	if (Array.isArray(json)) return json.map((entry) => ({ json: asObject(entry) }));

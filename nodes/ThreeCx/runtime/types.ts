@@ -3,11 +3,7 @@
  * request builder reads it to put every value on the wire in XAPI's exact OData format.
  */
 
-/**
- * How a value is written: `int`/`num` bare numbers, `bool` true/false, `date` bare ISO-8601 with
- * offset, `guid` bare GUID, `str`/`enum` single-quoted strings with `'` doubled, `json` parsed JSON.
- */
-export type WireKind = 'int' | 'num' | 'bool' | 'date' | 'guid' | 'str' | 'enum' | 'json';
+import type { WireKind } from '../../client';
 
 /**
  * A path or function parameter: the `{placeholder}` in the path, the node field, the kind, and 1

@@ -4,7 +4,11 @@
  * Every function here is pure: it either returns the exact text or JSON value to send, or throws
  * a FieldError that names the field and says what is wrong. Nothing is sent on an error.
  */
-import type { WireKind } from './types';
+/**
+ * How a value is written: `int`/`num` bare numbers, `bool` true/false, `date` bare ISO-8601 with
+ * offset, `guid` bare GUID, `str`/`enum` single-quoted strings with `'` doubled, `json` parsed JSON.
+ */
+export type WireKind = 'int' | 'num' | 'bool' | 'date' | 'guid' | 'str' | 'enum' | 'json';
 
 export class FieldError extends Error {
 	constructor(

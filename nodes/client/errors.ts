@@ -7,7 +7,7 @@
  */
 import { NodeApiError, type IN8nHttpFullResponse, type INode, type JsonObject } from 'n8n-workflow';
 
-import { generatedFrom } from '../generated/operations';
+import { generatedFrom } from '../ThreeCx/generated/operations';
 import { itemState } from './state';
 import type { XapiContext } from './transport';
 
