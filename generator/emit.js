@@ -1,12 +1,13 @@
+// @ts-check
 'use strict';
 /**
  * Writing the model as TypeScript: n8n property objects (what the editor shows and what the
  * declarative engine routes) and the runtime table the node's request builder reads.
  * Output is deterministic: the same spec always gives the same bytes.
  */
-const { PAGE_SIZE } = require('./model');
+const { PAGE_SIZE, BINARY_OUTPUT_FIELD, BINARY_INPUT_FIELD } = require('./constants');
 const { title, byName } = require('./naming');
-const { whether, parameterNote, unitNote, DATE } = require('./texts');
+const { fieldDescription, optionDescription, jsonFieldDescription, jsonOptionHint } = require('./texts');
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -97,70 +98,37 @@ function searchMethodName(locator) {
 
 function fieldProperty(field) {
 	if (field.locator) return locatorProperty(field);
-	const { shape } = field;
+	const { control } = field;
 	const description = fieldDescription(field);
 	return {
 		displayName: field.displayName,
 		name: field.name,
-		type: shape.type,
+		type: control.type,
 		required: field.required ? true : undefined,
-		default: shape.default,
-		placeholder: shape.placeholder,
-		typeOptions: shape.typeOptions,
-		options: shape.options,
+		default: control.default,
+		placeholder: control.placeholder,
+		typeOptions: control.typeOptions,
+		options: control.options,
 		description,
 		displayOptions: show([...field.operations]),
 	};
 }
 
 /**
- * A JSON field, once per shape it takes: a shared field (same name and type) whose operations send
- * different schemas shows each operation its own shape. Its default is empty, so that nothing is
- * sent unasked: an optional field left empty is left out, a required one must be filled in.
+ * A JSON field, once per example it shows: a shared field (same name and type) whose operations
+ * send different schemas shows each operation its own example. Its default is empty, so that
+ * nothing is sent unasked: an optional field left empty is left out, a required one must be filled in.
  */
 function jsonFieldProperties(field) {
 	const base = fieldProperty(field);
-	const kind = field.kind === 'array' ? 'JSON array' : 'JSON object';
-	const optional = field.required ? ' (shape below)' : ' (shape below); leave empty to send nothing';
-	return [...field.shapes.entries()].map(([shape, operations]) => ({
+	return [...field.examples.entries()].map(([example, operations]) => ({
 		...base,
 		default: '',
-		// The shape is a hint: shown under the field, and free of the casing rules of descriptions ("Id" is a key).
-		hint: `e.g. ${shape}`,
-		description: `${kind}${optional}`,
+		// The example is a hint: shown under the field, and free of the casing rules of descriptions ("Id" is a key).
+		hint: `e.g. ${example}`,
+		description: jsonFieldDescription(field),
 		displayOptions: show(operations),
 	}));
-}
-
-function fieldDescription(field) {
-	const parts = [];
-	const note = parameterNote(field.specName);
-	if (field.kind === 'boolean') return note && /^Whether/.test(note) ? note : whether(field.displayName);
-	if (note) parts.push(note);
-	else if (field.kind === 'datetime') parts.push(DATE);
-	else if (field.kind === 'guid') parts.push('A GUID, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e');
-	else if (field.kind === 'object') parts.push(field.description || 'JSON object');
-	else if (field.kind === 'array') parts.push('JSON array');
-	else if (field.kind === 'string' && /^(number|dn|dnNumber|extension|groupNumber|extensionDns)$/i.test(field.specName)) {
-		parts.push(/s$/.test(field.specName) ? 'Extension numbers, comma-separated, e.g. 100,101' : 'Extension number, e.g. 100');
-	} else if (field.kind === 'integer' && unitNote(field.specName)) parts.push(unitNote(field.specName));
-	if (!field.required) {
-		parts.push(field.usage.has('path') ? "may be empty (sent as '')" : 'leave empty to send nothing');
-	}
-	return parts.length ? capitalise(parts.join('; ')) : undefined;
-}
-
-/** What an entity field (a body collection option) means beyond its label, or undefined. */
-function optionDescription(o) {
-	if (o.jsonShape) return undefined;
-	if (o.shape.type === 'boolean') return whether(o.displayName);
-	if (o.kind === 'datetime') return DATE;
-	if (o.kind === 'integer' || o.kind === 'number') return unitNote(o.name);
-	return undefined;
-}
-
-function capitalise(s) {
-	return s[0].toUpperCase() + s.slice(1);
 }
 
 /** A multi-select sends its choices comma-joined; an expression may also give the text itself. */
@@ -286,13 +254,13 @@ function bodyCollectionProperty(c) {
 		options: c.options.map((o) => ({
 			displayName: o.displayName,
 			name: o.name,
-			type: o.shape.type,
-			// A JSON field starts empty (its shape is in the description): an untouched one sends nothing.
-			default: o.jsonShape ? '' : o.shape.default,
-			placeholder: o.shape.placeholder,
-			typeOptions: o.shape.typeOptions,
-			options: o.shape.options,
-			hint: o.jsonShape ? `${o.kind === 'array' ? 'JSON array' : 'JSON object'}, e.g. ${o.jsonShape}` : undefined,
+			type: o.control.type,
+			// A JSON field starts empty (its example is in the hint): an untouched one sends nothing.
+			default: o.jsonExample ? '' : o.control.default,
+			placeholder: o.control.placeholder,
+			typeOptions: o.control.typeOptions,
+			options: o.control.options,
+			hint: o.jsonExample ? jsonOptionHint(o) : undefined,
 			description: optionDescription(o),
 		})),
 	};
@@ -334,7 +302,7 @@ function binaryProperties(model) {
 	if (model.binaryFields.output.length) {
 		out.push({
 			displayName: 'Put Output File in Field',
-			name: 'binaryPropertyOutput',
+			name: BINARY_OUTPUT_FIELD,
 			type: 'string',
 			default: 'data',
 			hint: 'The name of the output binary field to put the file in',
@@ -345,7 +313,7 @@ function binaryProperties(model) {
 	if (model.binaryFields.input.length) {
 		out.push({
 			displayName: 'Input Binary Field',
-			name: 'binaryPropertyName',
+			name: BINARY_INPUT_FIELD,
 			type: 'string',
 			default: 'data',
 			required: true,
@@ -413,7 +381,7 @@ function emitDescription(model, source) {
 		...model.resources.map(operationProperty),
 		...model.fields.flatMap((f) => {
 			const field = { ...f, displayName: f.displayName || title(f.specName) };
-			return field.shapes && (field.kind === 'object' || field.kind === 'array') ? jsonFieldProperties(field) : [fieldProperty(field)];
+			return field.examples && (field.kind === 'object' || field.kind === 'array') ? jsonFieldProperties(field) : [fieldProperty(field)];
 		}),
 		...model.bodyCollections.map(bodyCollectionProperty),
 		...pagingProperties(model),
@@ -451,7 +419,7 @@ function emitOperations(model, source) {
 		const special = {};
 		for (const o of c.options) {
 			const kind =
-				o.shape.type === 'json'
+				o.control.type === 'json'
 					? 'json'
 					: { datetime: 'date', integer: 'int', number: 'num', boolean: 'bool' }[o.kind];
 			if (kind) special[o.name] = kind;
@@ -502,7 +470,31 @@ function emitOperations(model, source) {
 	].join('\n');
 }
 
-/** One output schema file per operation, at the path n8n's output-schema resolver looks in. */
+/**
+ * The values the hand-written runtime shares with the generated descriptions (generator/constants.js),
+ * for nodes/client: every node imports them from there instead of keeping a copy.
+ */
+function emitConstants() {
+	return [
+		'/*',
+		' * GENERATED FILE - DO NOT EDIT.',
+		' * Generated by generator/ (npm run generate) from generator/constants.js.',
+		' * Change the generator and regenerate instead of editing this file.',
+		' */',
+		'',
+		'/** Entities per XAPI page: Return All pages with this `$top`, Limit asks for at most this many at once. */',
+		`export const PAGE_SIZE = ${PAGE_SIZE};`,
+		'',
+		'/** The node parameter naming the output binary field a file answer goes into. */',
+		`export const BINARY_OUTPUT_FIELD = ${quote(BINARY_OUTPUT_FIELD)};`,
+		'',
+		'/** The node parameter naming the input binary field that holds a file to upload. */',
+		`export const BINARY_INPUT_FIELD = ${quote(BINARY_INPUT_FIELD)};`,
+		'',
+	].join('\n');
+}
+
+/** One output schema file per operation, at the path below __schema__/ n8n's output-schema resolver looks in. */
 function emitSchemas(model, source) {
 	const files = {};
 	for (const resource of model.resources) {
@@ -513,10 +505,10 @@ function emitSchemas(model, source) {
 				...op.schema,
 				version: 1,
 			};
-			files[`__schema__/v1.0.0/${resource.value}/${op.value}.json`] = `${JSON.stringify(doc, null, 2)}\n`;
+			files[`v1.0.0/${resource.value}/${op.value}.json`] = `${JSON.stringify(doc, null, 2)}\n`;
 		}
 	}
 	return files;
 }
 
-module.exports = { emitDescription, emitOperations, emitSchemas, ts };
+module.exports = { emitDescription, emitOperations, emitSchemas, emitConstants, ts };

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * The generator: reads an XAPI OpenAPI spec and writes the 3CX node's generated descriptions.
@@ -5,8 +6,11 @@
  *   node generator [--spec <path to xapi yaml>] [--out <dir>] [--check]
  *   node generator --server https://pbx.example.com [--insecure] [--out <dir>] [--check]
  *
- * The spec is --spec, else the XAPI_SPEC environment variable, else ../shared/xapi-spec/
- * xapi-20.0.10.yaml beside the repository (DEFAULT_SPEC). With --server
+ * --out is the package's nodes/ folder (default): the generator owns ThreeCx/generated/,
+ * ThreeCx/__schema__/ and client/generated/ in it (OWNED) and nothing else.
+ *
+ * The spec is --spec, else the one spec locator (spec-location.js: XAPI_SPEC, else
+ * ../shared/xapi-spec/xapi-20.0.10.yaml beside the repository). With --server
  * the generator fetches the PBX's own spec (THREECX_CLIENT_ID / THREECX_CLIENT_SECRET from the
  * environment; --insecure accepts a self-signed certificate).
  *
@@ -20,15 +24,13 @@ const os = require('os');
 const path = require('path');
 const { loadSpec } = require('./spec');
 const { buildModel } = require('./model');
-const { emitDescription, emitOperations, emitSchemas } = require('./emit');
+const { emitDescription, emitOperations, emitSchemas, emitConstants } = require('./emit');
 const { compare, formatReport, readCommitted, readGenerated } = require('./report');
 const { fetchServerSpec } = require('./server');
 
-const ROOT = path.resolve(__dirname, '..');
-const DEFAULT_SPEC = path.resolve(ROOT, '..', 'shared', 'xapi-spec', 'xapi-20.0.10.yaml');
-const DEFAULT_OUT = path.join(ROOT, 'nodes', 'ThreeCx');
-/** What the generator owns inside the node folder: everything else there is hand-written. */
-const OWNED = ['generated', '__schema__'];
+const { DEFAULT_SPEC, SPEC_ENV, specLocation } = require('./spec-location');
+
+const { DEFAULT_OUT, FILES, OWNED } = require('./layout');
 
 /** The 3CX build a spec file's name carries (xapi-20.0.10.yaml -> 20.0.10), or undefined. */
 function buildFromFileName(file) {
@@ -58,9 +60,10 @@ async function generate(specPath = DEFAULT_SPEC, as = {}) {
 		model,
 		source,
 		files: {
-			'generated/description.ts': emitDescription(model, source),
-			'generated/operations.ts': emitOperations(model, source),
-			...emitSchemas(model, source),
+			[FILES.description]: emitDescription(model, source),
+			[FILES.operations]: emitOperations(model, source),
+			...Object.fromEntries(Object.entries(emitSchemas(model, source)).map(([name, text]) => [`${FILES.schemas}/${name}`, text])),
+			[FILES.constants]: emitConstants(),
 		},
 	};
 }
@@ -105,9 +108,10 @@ function differences(files, outDir) {
 const USAGE = 'expected --spec <file>, --server <url>, --insecure, --out <dir>, --check';
 
 function parseArgs(argv, env = process.env) {
+	const located = specLocation(env);
 	const args = {
-		spec: env.XAPI_SPEC || DEFAULT_SPEC,
-		specGiven: !!env.XAPI_SPEC,
+		spec: located.file,
+		specGiven: located.named,
 		server: undefined,
 		insecure: false,
 		out: DEFAULT_OUT,
@@ -136,7 +140,7 @@ function parseArgs(argv, env = process.env) {
 function skippedLine(spec) {
 	return (
 		`Skipped: generated files not checked: no XAPI spec at ${spec}. ` +
-		'Put 3CX\'s spec there, set XAPI_SPEC=<file>, or pass --spec <file> or --server <url>.'
+		`Put 3CX's spec there, set ${SPEC_ENV}=<file>, or pass --spec <file> or --server <url>.`
 	);
 }
 
@@ -170,7 +174,7 @@ async function main(argv, env = process.env) {
 			return 0;
 		}
 		throw new Error(
-			`Spec file not found: ${path.resolve(args.spec)}. Set XAPI_SPEC=<file>, pass --spec <file>, or --server <url> to fetch your PBX's.`,
+			`Spec file not found: ${path.resolve(args.spec)}. Set ${SPEC_ENV}=<file>, pass --spec <file>, or --server <url> to fetch your PBX's.`,
 		);
 	}
 	const { files, model, source } = await generateFromArgs(args, env);
@@ -209,4 +213,4 @@ if (require.main === module) {
 	);
 }
 
-module.exports = { generate, writeFiles, differences, existingFiles, buildFromFileName, parseArgs, DEFAULT_SPEC, DEFAULT_OUT, main };
+module.exports = { generate, writeFiles, differences, existingFiles, buildFromFileName, parseArgs, DEFAULT_SPEC, DEFAULT_OUT, FILES, OWNED, main };

@@ -10,6 +10,7 @@
  */
 const fs = require('fs');
 const path = require('path');
+const { FILES } = require('./layout');
 
 /** The value of `export const <name>: <Type> = <literal>;` in generated TypeScript. */
 function exported(text, name) {
@@ -23,8 +24,8 @@ function exported(text, name) {
 
 /** { operations, properties } of generated files (relative name -> content), or undefined. */
 function readGenerated(files) {
-	const operationsTs = files['generated/operations.ts'];
-	const descriptionTs = files['generated/description.ts'];
+	const operationsTs = files[FILES.operations];
+	const descriptionTs = files[FILES.description];
 	if (!operationsTs || !descriptionTs) return undefined;
 	try {
 		const operations = exported(operationsTs, 'operations');
@@ -38,7 +39,7 @@ function readGenerated(files) {
 /** The committed generated files in outDir, read as readGenerated does, or undefined. */
 function readCommitted(outDir) {
 	const files = {};
-	for (const name of ['generated/operations.ts', 'generated/description.ts']) {
+	for (const name of [FILES.operations, FILES.description]) {
 		const file = path.join(outDir, name);
 		if (fs.existsSync(file)) files[name] = fs.readFileSync(file, 'utf8');
 	}

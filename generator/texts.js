@@ -1,11 +1,12 @@
+// @ts-check
 'use strict';
 /**
- * What a parameter means, beyond its label: n8n's "Whether …" for booleans, the format of dates
+ * The English of fields: what a parameter means, beyond its label: n8n's "Whether …" for booleans, the format of dates
  * and durations, and what 3CX's integer-coded report filters mean where the spec or public use of
  * XAPI says it. The spec itself describes almost none of its parameters, so the meanings below
  * are a table; where a meaning is only seen in public scripts (not in 3CX's spec) the text says so.
  */
-const { lowerPhrase } = require('./naming');
+const { lowerPhrase, capitalise } = require('./naming');
 
 const DATE = "ISO 8601 date and time, e.g. 2025-01-31T08:00:00Z; without an offset it is read in the workflow's time zone";
 const DURATION = 'Duration as H:mm:ss, e.g. 0:00:20 (public XAPI scripts send 0:00:0)';
@@ -81,4 +82,50 @@ function unitNote(name) {
 	return `In ${unit}`;
 }
 
-module.exports = { whether, parameterNote, unitNote, DATE };
+/** The description a function or action's JSON body parameter starts from, or undefined. */
+function describeBodyParam(d) {
+	if (d.kind === 'array') return 'JSON array';
+	if (d.kind === 'object') return d.name ? `JSON object (${d.name.replace(/^Pbx\./, '')})` : 'JSON object';
+	return undefined;
+}
+
+/** The description of a top-level field (fields.js FieldRegistry), or undefined. */
+function fieldDescription(field) {
+	const parts = [];
+	const note = parameterNote(field.specName);
+	if (field.kind === 'boolean') return note && /^Whether/.test(note) ? note : whether(field.displayName);
+	if (note) parts.push(note);
+	else if (field.kind === 'datetime') parts.push(DATE);
+	else if (field.kind === 'guid') parts.push('A GUID, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e');
+	else if (field.kind === 'object') parts.push(field.description || 'JSON object');
+	else if (field.kind === 'array') parts.push('JSON array');
+	else if (field.kind === 'string' && /^(number|dn|dnNumber|extension|groupNumber|extensionDns)$/i.test(field.specName)) {
+		parts.push(/s$/.test(field.specName) ? 'Extension numbers, comma-separated, e.g. 100,101' : 'Extension number, e.g. 100');
+	} else if (field.kind === 'integer' && unitNote(field.specName)) parts.push(unitNote(field.specName));
+	if (!field.required) {
+		parts.push(field.usage.has('path') ? "may be empty (sent as '')" : 'leave empty to send nothing');
+	}
+	return parts.length ? capitalise(parts.join('; ')) : undefined;
+}
+
+/** What an entity field (a body collection option, fields.js bodyCollection) means beyond its label, or undefined. */
+function optionDescription(o) {
+	if (o.jsonExample) return undefined;
+	if (o.control.type === 'boolean') return whether(o.displayName);
+	if (o.kind === 'datetime') return DATE;
+	if (o.kind === 'integer' || o.kind === 'number') return unitNote(o.name);
+	return undefined;
+}
+
+/** The description of a JSON field, whose example is in its hint. */
+function jsonFieldDescription(field) {
+	const kind = field.kind === 'array' ? 'JSON array' : 'JSON object';
+	return `${kind}${field.required ? ' (shape below)' : ' (shape below); leave empty to send nothing'}`;
+}
+
+/** The hint under a body collection's JSON option: what it is and an example. */
+function jsonOptionHint(o) {
+	return `${o.kind === 'array' ? 'JSON array' : 'JSON object'}, e.g. ${o.jsonExample}`;
+}
+
+module.exports = { whether, parameterNote, unitNote, DATE, describeBodyParam, fieldDescription, optionDescription, jsonFieldDescription, jsonOptionHint };

@@ -132,8 +132,8 @@ describe('npm run generate replacing committed output', () => {
 
 	it('reports a field that got another property name or type, matched by its parameter', () => {
 		const file = (operations: object, properties: object[]) => ({
-			'generated/operations.ts': `export const operations: OperationTable = ${JSON.stringify(operations)};\n`,
-			'generated/description.ts': `export const generatedProperties: INodeProperties[] = ${JSON.stringify(properties)};\n`,
+			'ThreeCx/generated/operations.ts': `export const operations: OperationTable = ${JSON.stringify(operations)};\n`,
+			'ThreeCx/generated/description.ts': `export const generatedProperties: INodeProperties[] = ${JSON.stringify(properties)};\n`,
 		});
 		const show = (op: string) => ({ displayOptions: { show: { operation: [op] } } });
 		const before = file(
@@ -184,7 +184,7 @@ describe('npm run generate -- --server (the PBX\'s own spec)', () => {
 		const fromFile = tempDir();
 		await runGenerator(['--spec', writeTempSpec(spec('1.0.0'), 'xapi-20.0.99.1234.yaml'), '--out', fromFile]);
 		expect(readGeneratedDir(out)).toEqual(readGeneratedDir(fromFile));
-		expect(readGeneratedDir(out)['generated/operations.ts']).toContain('from xapi-20.0.99.1234.yaml');
+		expect(readGeneratedDir(out)['ThreeCx/generated/operations.ts']).toContain('from xapi-20.0.99.1234.yaml');
 		// --check against the server: the output matches.
 		const check = await runGenerator(['--server', server.baseUrl, '--out', out, '--check'], env);
 		expect(check).toMatchObject({ code: 0 });
@@ -216,7 +216,7 @@ describe('npm run generate -- --server (the PBX\'s own spec)', () => {
 		const out = tempDir();
 		const accepted = await runGenerator(['--server', server.baseUrl, '--insecure', '--out', out], env);
 		expect(accepted).toMatchObject({ code: 0 });
-		expect(Object.keys(readGeneratedDir(out))).toContain('generated/operations.ts');
+		expect(Object.keys(readGeneratedDir(out))).toContain('ThreeCx/generated/operations.ts');
 	}, 60_000);
 
 	it('still generates when the PBX sends no X-3CX-Version, and says the build is unknown', async () => {
@@ -225,7 +225,7 @@ describe('npm run generate -- --server (the PBX\'s own spec)', () => {
 		const result = await runGenerator(['--server', server.baseUrl, '--out', out], env);
 		expect(result).toMatchObject({ code: 0 });
 		expect(result.stdout).toContain('build unknown');
-		expect(readGeneratedDir(out)['generated/operations.ts']).toContain('from xapi.yaml');
+		expect(readGeneratedDir(out)['ThreeCx/generated/operations.ts']).toContain('from xapi.yaml');
 	}, 60_000);
 });
 

@@ -9,7 +9,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../client';
+import { BINARY_OUTPUT_FIELD, CREDENTIAL_TYPE } from '../client';
 import { DEFAULT_LONGEST_CALL_MINUTES, eventByValue, EVENTS, type EventFilters, type FilterName } from './events';
 import { poll } from './poll';
 
@@ -89,7 +89,7 @@ const properties: INodeProperties[] = [
 	},
 	{
 		displayName: 'Put Output File in Field',
-		name: 'binaryPropertyOutput',
+		name: BINARY_OUTPUT_FIELD,
 		type: 'string',
 		default: 'data',
 		required: true,
@@ -176,7 +176,7 @@ export class ThreeCxTrigger implements INodeType {
 			});
 		}
 		const downloadAudio = event.audio === true && this.getNodeParameter('downloadAudio', false) === true;
-		const binaryProperty = downloadAudio ? String(this.getNodeParameter('binaryPropertyOutput', 'data') ?? '').trim() : 'data';
+		const binaryProperty = downloadAudio ? String(this.getNodeParameter(BINARY_OUTPUT_FIELD, 'data') ?? '').trim() : 'data';
 		if (downloadAudio && !binaryProperty) {
 			throw new NodeOperationError(this.getNode(), 'Put Output File in Field is empty: name the binary field for the recording');
 		}

@@ -25,7 +25,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { bodyBuffer, fileNameOf, header, parseBody, xapiRequest } from '../client';
+import { bodyBuffer, fileNameOf, header, PAGE_SIZE, parseBody, xapiRequest } from '../client';
 import {
 	expectedInWindow,
 	isoSeconds,
@@ -39,8 +39,6 @@ import {
 } from './cursor';
 import type { EventFilters, TimeWindow, TriggerEvent } from './events';
 
-/** XAPI pages: some collections refuse $top above 100. */
-export const PAGE_SIZE = 100;
 /** Fetch Test Event looks this far back for the newest matching record. */
 export const LOOK_BACK_DAYS = 7;
 /** ... and reads at most this many pages for it. */

@@ -15,11 +15,7 @@ import {
 import { header } from './errors';
 import { odataLiteral, pathSegment } from './odata';
 import { serverUrl, xapiJson } from './transport';
-
-/** Field holding the downloaded file on the output item. */
-export const OUTPUT_FIELD = 'binaryPropertyOutput';
-/** Field naming the input item's binary property to upload. */
-export const INPUT_FIELD = 'binaryPropertyName';
+import { BINARY_INPUT_FIELD, BINARY_OUTPUT_FIELD } from './generated/constants';
 
 /** What a custom prompt may be: 3CX plays WAV (PCM) and MP3 prompts. */
 const PROMPT_TYPES: Record<string, string[]> = {
@@ -84,7 +80,7 @@ export async function fileItem(
 	response: IN8nHttpFullResponse,
 	fallbackName: string,
 ): Promise<INodeExecutionData[]> {
-	const field = String(context.getNodeParameter(OUTPUT_FIELD, 'data') || 'data');
+	const field = String(context.getNodeParameter(BINARY_OUTPUT_FIELD, 'data') || 'data');
 	const buffer = bodyBuffer(response.body);
 	const mimeType = header(response, 'content-type').split(';')[0].trim() || 'application/octet-stream';
 	const fileName = fileNameOf(response) ?? `${fallbackName}${EXTENSIONS[mimeType] ?? ''}`;
@@ -115,7 +111,7 @@ function fail(context: IExecuteSingleFunctions, message: string, description?: s
  * custom prompts. Checked first: the binary field exists, is not empty and is a WAV or MP3.
  */
 export async function promptUpload(context: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<void> {
-	const field = String(context.getNodeParameter(INPUT_FIELD, 'data') ?? '').trim();
+	const field = String(context.getNodeParameter(BINARY_INPUT_FIELD, 'data') ?? '').trim();
 	if (!field) fail(context, 'Input Binary Field is empty: name the binary property that holds the prompt');
 	const item = context.getInputData();
 	const binary = item.binary?.[field];

@@ -6,6 +6,7 @@
  */
 export * from "./errors";
 export * from "./files";
+export * from "./generated/constants";
 export * from "./odata";
 export * from "./state";
 export * from "./token";

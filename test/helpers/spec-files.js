@@ -18,7 +18,7 @@ const YAML = require('yaml');
 const ROOT = path.resolve(__dirname, '..', '..');
 const DEFAULT_SPEC = path.resolve(ROOT, '..', 'shared', 'xapi-spec', 'xapi-20.0.10.yaml');
 const SPEC = process.env.XAPI_SPEC ? path.resolve(process.env.XAPI_SPEC) : DEFAULT_SPEC;
-const NODE_DIR = path.join(ROOT, 'nodes', 'ThreeCx');
+const { DEFAULT_OUT, OWNED } = require('../../generator/layout');
 
 function specAvailable() {
 	if (fs.existsSync(SPEC)) return true;
@@ -35,7 +35,7 @@ function specSkipLine() {
 	);
 }
 
-/** The generator's folders below dir ('generated', '__schema__'): relative path -> content. */
+/** The generator's folders below dir (generator/layout.js OWNED): relative path -> content. */
 function readDir(dir) {
 	const out = {};
 	const walk = (sub) => {
@@ -47,8 +47,7 @@ function readDir(dir) {
 			else out[rel] = fs.readFileSync(path.join(dir, rel), 'utf8');
 		}
 	};
-	walk('generated');
-	walk('__schema__');
+	for (const owned of OWNED) walk(owned);
 	return out;
 }
 
@@ -69,7 +68,7 @@ async function regenerate(specPath = SPEC) {
 }
 
 function committedFiles() {
-	return readDir(NODE_DIR);
+	return readDir(DEFAULT_OUT);
 }
 
 const parsed = new Map();

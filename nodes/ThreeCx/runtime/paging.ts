@@ -12,9 +12,7 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 
-import { itemState } from '../../client';
-
-export const PAGE_SIZE = 100;
+import { itemState, PAGE_SIZE } from '../../client';
 
 export function isPaging(context: IExecuteSingleFunctions): boolean {
 	return itemState(context)?.paging === true;

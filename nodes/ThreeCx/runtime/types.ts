@@ -14,6 +14,9 @@ export type PathParam = [placeholder: string, field: string, kind: WireKind, nul
 /** An action parameter: the JSON body key, the node field, the kind, 1 when it must have a value. */
 export type BodyParam = [key: string, field: string, kind: WireKind, required: 0 | 1];
 
+/** A query parameter other than the OData `$` options: the name, the node field, the kind, 1 when it may be left out. */
+export type QueryParam = [name: string, field: string, kind: WireKind, optional: 0 | 1];
+
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export interface OperationSpec {
@@ -26,7 +29,7 @@ export interface OperationSpec {
 	/** Entity writes send the fields of a body collection; actions send their parameters. */
 	body?: { collection: string } | { params: BodyParam[] };
 	/** Query parameters other than the OData `$` options (none in 20.0.10, kept for other specs). */
-	query?: PathParam[];
+	query?: QueryParam[];
 	/** `collection`: `{ value: [...] }`, one item per element; `none`: the spec declares no body. */
 	response: 'collection' | 'entity' | 'none';
 	/** The operation takes `$top`/`$skip`, so Return All and Limit apply. */
