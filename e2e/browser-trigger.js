@@ -65,7 +65,7 @@ async function triggerSteps({ page, shot, step, n8nUrl, fakeUrl, credentialName 
 	if (await option.count()) await option.click();
 	else await page.keyboard.press('Escape');
 	await page.waitForTimeout(500);
-	const mark = (await (await fetch(`${fakeUrl}/__fake/requests`)).json()).length;
+	const mark = (await (await fetch(`${fakeUrl}/__sim/requests`)).json()).length;
 	const fetchButton = page.locator('[data-test-id=node-execute-button]', { hasText: /Fetch Test Event/ }).first();
 	await fetchButton.click();
 	step('pressed Fetch Test Event');
@@ -74,7 +74,7 @@ async function triggerSteps({ page, shot, step, n8nUrl, fakeUrl, credentialName 
 	if ((await jsonButtons.count()) > 0) await jsonButtons.last().click().catch(() => {});
 	await page.waitForTimeout(800);
 	await shot('trigger-test-event', 'trigger-test-event');
-	const reqs = (await (await fetch(`${fakeUrl}/__fake/requests`)).json()).slice(mark).filter((r) => r.kind === 'api');
+	const reqs = (await (await fetch(`${fakeUrl}/__sim/requests`)).json()).slice(mark).filter((r) => r.kind === 'api');
 	step(`output shows the missed call from ${call.SrcCallerNumber}; simulator saw: ${reqs.map((r) => `${r.method} ${r.path.split('(')[0]} -> ${r.status}`).join(' ; ')}`);
 	if (!reqs.some((r) => /GetCallLogData/.test(r.path) && r.status === 200)) throw new Error('Fetch Test Event did not read the call log');
 	return { triggers: triggersText };

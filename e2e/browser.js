@@ -303,7 +303,7 @@ async function main() {
 }
 
 async function fakeRequests() {
-	const r = await fetch(`${FAKE}/__fake/requests`);
+	const r = await fetch(`${FAKE}/__sim/requests`);
 	return r.json();
 }
 

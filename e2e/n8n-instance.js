@@ -27,8 +27,14 @@ const CACHE = process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8
 const PACKAGE_NAME = 'n8n-nodes-3cx';
 const DEFAULT_OWNER = Object.freeze({ email: 'owner@example.invalid', firstName: 'E2E', lastName: 'Owner', password: 'E2e-owner-password-1' });
 
-/** `export NAME="value"` lines of install-n8n.sh's env file. */
+/** @typedef {{ email: string, firstName: string, lastName: string, password: string }} Owner */
+
+/**
+ * `export NAME="value"` lines of install-n8n.sh's env file.
+ * @returns {Record<string, string>}
+ */
 function readEnvFile(file) {
+	/** @type {Record<string, string>} */
 	const env = {};
 	for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
 		const m = /^export (\w+)="(.*)"$/.exec(line);
@@ -41,6 +47,7 @@ function readEnvFile(file) {
  * Runs e2e/install-n8n.sh (idempotent: under a second when the cache is complete) and returns its
  * environment: E2E_NODE24, E2E_NODE_DIR, E2E_N8N_BIN, E2E_N8N_VERSION, E2E_CACHE, plus `ms`.
  * `onLine(line)` gets each line of its output (default: passed through to this process's output).
+ * @returns {Record<string, any>}
  */
 function ensureN8n(options = {}) {
 	const cache = options.cache || CACHE;
@@ -58,7 +65,7 @@ function ensureN8n(options = {}) {
 		r = spawnSync('bash', [path.join(E2E_DIR, 'install-n8n.sh')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 	}
 	if (r.status !== 0) {
-		const error = new Error(`e2e/install-n8n.sh failed (exit ${r.status})`);
+		const error = /** @type {Error & { output?: string }} */ (new Error(`e2e/install-n8n.sh failed (exit ${r.status})`));
 		error.output = `${r.stdout || ''}${r.stderr || ''}`;
 		throw error;
 	}
@@ -68,6 +75,7 @@ function ensureN8n(options = {}) {
 /**
  * Streams install-n8n.sh's progress line by line (for `npm start`, where a cold install takes
  * minutes). Resolves with the same environment as ensureN8n().
+ * @returns {Promise<Record<string, any>>}
  */
 function ensureN8nAsync(options = {}) {
 	const cache = options.cache || CACHE;
@@ -93,7 +101,7 @@ function ensureN8nAsync(options = {}) {
 		child.on('close', (status, signal) => {
 			if (buffered && options.onLine) options.onLine(buffered);
 			if (status !== 0) {
-				const error = new Error(`e2e/install-n8n.sh failed (${status === null ? signal : `exit ${status}`})`);
+				const error = /** @type {Error & { output?: string }} */ (new Error(`e2e/install-n8n.sh failed (${status === null ? signal : `exit ${status}`})`));
 				error.output = all;
 				return reject(error);
 			}
@@ -108,7 +116,7 @@ async function freePort() {
 		const s = net.createServer();
 		s.once('error', reject);
 		s.listen(0, '127.0.0.1', () => {
-			const { port } = s.address();
+			const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
 			s.close(() => resolve(port));
 		});
 	});
@@ -311,7 +319,11 @@ function killNow(child) {
 	}
 }
 
-/** Sets the owner up through the REST API if nobody has yet. Returns whether it did. */
+/**
+ * Sets the owner up through the REST API if nobody has yet. Returns whether it did.
+ * @param {string} url
+ * @param {Partial<Owner>} [owner]
+ */
 async function setupOwner(url, owner = DEFAULT_OWNER) {
 	const settings = await (await fetch(`${url}/rest/settings`)).json();
 	const um = settings.data && settings.data.userManagement;
@@ -323,7 +335,11 @@ async function setupOwner(url, owner = DEFAULT_OWNER) {
 	return false;
 }
 
-/** Sets the owner up if needed, then signs in; returns the session cookie header. */
+/**
+ * Sets the owner up if needed, then signs in; returns the session cookie header.
+ * @param {string} url
+ * @param {Partial<Owner>} [owner]
+ */
 async function ownerSession(url, owner = DEFAULT_OWNER) {
 	await setupOwner(url, owner);
 	const r = await fetch(`${url}/rest/login`, {

@@ -148,7 +148,7 @@ function itemsOf(ex) {
  * Runs the proof against a running n8n (`n8nUrl`), with `cli(args)` running n8n's CLI on the same
  * database and `pbx` from createPkcePbx(). Returns { ok, steps, failures, requests }.
  */
-async function provePkce({ n8nUrl, cli, pbx, owner = inst.DEFAULT_OWNER, baseUrlField = BASE_URL_FIELD, log = () => {} }) {
+async function provePkce({ n8nUrl, cli, pbx, owner = inst.DEFAULT_OWNER, baseUrlField = BASE_URL_FIELD, log = /** @type {(line: string) => void} */ (() => {}) }) {
 	const steps = [];
 	const failures = [];
 	const check = (ok, what, detail) => {

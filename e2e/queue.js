@@ -11,7 +11,7 @@
  * `n8n start` plus two `n8n worker --concurrency=10` with EXECUTIONS_MODE=queue, installs the packed
  * package into each of them the way n8n installs community packages, imports a credential and a
  * webhook workflow (Webhook -> 3CX Users > Get, answer when the last node finishes) with n8n's CLI and
- * publishes it. Then sends waves of webhook requests against the fake 3CX (e2e/fake-3cx.js, which
+ * publishes it. Then sends waves of webhook requests against the fake 3CX (simulator/e2e-preset.js, which
  * keeps one valid token per client like a real 3CX):
  *   cold     no token stored, the fake holds none either: exactly one token may be fetched
  *   after50  the fake revokes the token after 50 API requests: exactly one new token
@@ -379,6 +379,12 @@ function queueEnv({ redis, postgres }) {
  * Starts one n8n process (`n8n start` or `n8n worker`) through n8n-instance.js with its own user
  * folder and task broker port; logs to a file and collects the executions a worker starts.
  */
+/**
+ * @param {string} name
+ * @param {string} userFolder
+ * @param {Record<string, string>} shared
+ * @param {{ command?: string, args?: string[], env?: Record<string, string>, ready?: string }} [options]
+ */
 async function startN8n(name, userFolder, shared, { command = 'start', args = [], env = {}, ready } = {}) {
 	const n8n = inst.createN8n({ env: ENV, userFolder, brokerPort: await freePort(), extraEnv: shared, timeoutMs: 240000 });
 	n8nInstances.push(n8n);
@@ -708,10 +714,11 @@ async function main() {
 	const [postgres, redis] = await Promise.all([startPostgres(tempDir), startRedis(tempDir)]);
 	timings.services = Date.now() - t;
 
-	const { createFake3cx } = require('./fake-3cx');
+	const { createE2eSimulator } = require('../simulator/e2e-preset');
 	// no spec checks here (e2e/run.js does them): this test is about tokens, and the fake shares our CPU
-	const fake = await createFake3cx({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, specPath: '' }).start();
-	log(`fake 3CX on ${fake.url}`);
+	const fake = createE2eSimulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, specCheck: false });
+	await fake.start();
+	log(`fake 3CX on ${fake.baseUrl}`);
 
 	// ---------------------------------------------------------------- import with n8n's CLI, publish
 	const nodeCfg = JSON.parse(fs.readFileSync(path.join(E2E_DIR, 'fixtures', 'node.json'), 'utf8'));
@@ -719,8 +726,8 @@ async function main() {
 	const getCase = JSON.parse(fs.readFileSync(path.join(E2E_DIR, 'fixtures', 'cases', caseFile), 'utf8'));
 	const expectId = getCase.expect.output[0].Id;
 	const userPath = getCase.expect.requests[0].path.replace(/^\/xapi\/v1/, '');
-	const credentials = [{ id: CREDENTIAL_ID, name: '3CX (fake server, queue)', type: nodeCfg.credentialType, data: fill(nodeCfg.credentials.good.data, { fakeUrl: fake.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }) }];
-	const workflows = [workflow3cx(nodeCfg, getCase), workflowHttp(nodeCfg, fake.url, `/xapi/v1${userPath}`)];
+	const credentials = [{ id: CREDENTIAL_ID, name: '3CX (fake server, queue)', type: nodeCfg.credentialType, data: fill(nodeCfg.credentials.good.data, { fakeUrl: fake.baseUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }) }];
+	const workflows = [workflow3cx(nodeCfg, getCase), workflowHttp(nodeCfg, fake.baseUrl, `/xapi/v1${userPath}`)];
 	const credFile = path.join(tempDir, 'credentials.json');
 	const wfFile = path.join(ARTIFACTS, 'workflows.json');
 	fs.writeFileSync(credFile, JSON.stringify(credentials, null, 2));

@@ -209,12 +209,13 @@ async function main() {
 	timings.packageInstall = installed.ms;
 	log(`package installed into ${pkgDir} (${timings.packageInstall} ms)`);
 
-	// -------------------------------------------------------------- 4. fake 3CX
-	const { createFake3cx } = require('./fake-3cx');
+	// -------------------------------------------------------------- 4. fake 3CX (the simulator, e2e data)
+	const { createE2eSimulator } = require('../simulator/e2e-preset');
 	const triggerStep = require('./trigger');
-	const fake = await createFake3cx({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }).start();
-	const specInfo = fake.specInfo();
-	log(`fake 3CX on ${fake.url}; spec: ${specInfo.status}`);
+	const fake = createE2eSimulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+	await fake.start();
+	const specInfo = fake.specInfo;
+	log(`fake 3CX on ${fake.baseUrl}; spec: ${specInfo.status}`);
 	if (!specInfo.available) notes.push(`spec checks skipped: ${specInfo.status}`);
 	else {
 		const st = await fake.selfTest();
@@ -232,7 +233,7 @@ async function main() {
 	const n8n = (args, extra = {}) => instance.cli(args, extra);
 
 	const nodeCfg = JSON.parse(fs.readFileSync(path.join(E2E_DIR, 'fixtures', 'node.json'), 'utf8'));
-	const vars = { fakeUrl: fake.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET };
+	const vars = { fakeUrl: fake.baseUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET };
 	const creds = Object.values(nodeCfg.credentials).map((c) => ({ id: c.id, name: c.name, type: nodeCfg.credentialType, data: fill(c.data, vars) }));
 	const credFile = path.join(ARTIFACTS, 'credentials.json');
 	fs.writeFileSync(credFile, JSON.stringify(creds, null, 2));
@@ -245,6 +246,7 @@ async function main() {
 	const cases = caseFiles
 		.map((file, i) => ({ file, index: i + 1, ...JSON.parse(fs.readFileSync(path.join(E2E_DIR, 'fixtures', 'cases', file), 'utf8')) }))
 		.filter((c) => !only || new RegExp(only, 'i').test(c.file) || new RegExp(only, 'i').test(c.name));
+	/** @type {any[]} */
 	const workflows = cases.map((c) => {
 		const cred = nodeCfg.credentials[c.credential || 'good'];
 		const id = `e2e3cx${String(c.index).padStart(4, '0')}`;
@@ -345,7 +347,7 @@ async function main() {
 						env: {
 							...process.env,
 							E2E_N8N_URL: url,
-							E2E_FAKE_URL: fake.url,
+							E2E_FAKE_URL: fake.baseUrl,
 							E2E_CLIENT_ID: CLIENT_ID,
 							E2E_CLIENT_SECRET: CLIENT_SECRET,
 							E2E_ARTIFACTS: ARTIFACTS,
@@ -400,7 +402,8 @@ async function main() {
 	}
 
 	// -------------------------------------------------------------- 8. report
-	const apiReqs = fake.state.requests.filter((x) => x.kind === 'api');
+	const allRequests = fake.requestsSince(0);
+	const apiReqs = allRequests.filter((x) => x.kind === 'api');
 	const specProblemCount = apiReqs.filter((x) => x.specProblems.length).length;
 	const report = {
 		when: new Date().toISOString(),
@@ -416,7 +419,7 @@ async function main() {
 		totalMs: Date.now() - T0,
 	};
 	fs.writeFileSync(path.join(ARTIFACTS, 'report.json'), JSON.stringify(report, null, 2));
-	fs.writeFileSync(path.join(ARTIFACTS, 'fake-requests.json'), JSON.stringify(fake.state.requests, null, 2));
+	fs.writeFileSync(path.join(ARTIFACTS, 'fake-requests.json'), JSON.stringify(allRequests, null, 2));
 
 	const passed = results.filter((x) => x.ok).length;
 	const sec = (v) => (v === undefined ? '-' : `${(v / 1000).toFixed(1)} s`);
@@ -434,7 +437,7 @@ async function main() {
 	console.log(`artifacts:    ${ARTIFACTS}`);
 
 	if (flag('--serve') && server) {
-		console.log(`\nn8n: ${server.url}  fake 3CX: ${fake.url} (client id ${CLIENT_ID}, secret ${CLIENT_SECRET}); Ctrl+C to stop`);
+		console.log(`\nn8n: ${server.url}  fake 3CX: ${fake.baseUrl} (client id ${CLIENT_ID}, secret ${CLIENT_SECRET}); Ctrl+C to stop`);
 		cleanup.serving = true;
 		await new Promise((resolve) => process.once('SIGINT', resolve));
 	}

@@ -93,7 +93,7 @@ async function checkTrigger({ url, cookie, fake, log }) {
 		const list = await rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW_ID }))}&limit=50`);
 		return (list && (list.results || list)) || [];
 	};
-	const sim = fake.sim || fake;
+	const sim = fake;
 	if (typeof sim.addRecords !== 'function') {
 		return { file: 'trigger', name: '3CX Trigger activated in n8n start', ok: false, failures: ['the simulator has no addRecords(set, records)'], summary: '', ms: 0 };
 	}

@@ -1,4 +1,3 @@
-// @ts-check
 'use strict';
 /**
  * Values the generated descriptions and the hand-written runtime must agree on. Defined here

@@ -1,4 +1,3 @@
-// @ts-check
 'use strict';
 /**
  * Writing the model as TypeScript: n8n property objects (what the editor shows and what the

@@ -1,4 +1,3 @@
-// @ts-check
 'use strict';
 /**
  * The example a JSON field shows in its hint, written from the spec's schema so that nobody has to read 3CX's

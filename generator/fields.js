@@ -1,4 +1,3 @@
-// @ts-check
 'use strict';
 /**
  * The node's fields: the editor control each spec value gets (type, default, options), the

@@ -1,4 +1,3 @@
-// @ts-check
 'use strict';
 /**
  * The generator: reads an XAPI OpenAPI spec and writes the 3CX node's generated descriptions.
@@ -213,4 +212,4 @@ if (require.main === module) {
 	);
 }
 
-module.exports = { generate, writeFiles, differences, existingFiles, buildFromFileName, parseArgs, DEFAULT_SPEC, DEFAULT_OUT, FILES, OWNED, main };
+module.exports = { generate, writeFiles, differences, existingFiles, buildFromFileName, parseArgs, main };

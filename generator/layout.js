@@ -1,4 +1,3 @@
-// @ts-check
 'use strict';
 /** Where the generator writes: its files inside the package's nodes/ folder, and what it owns there. */
 const path = require('path');

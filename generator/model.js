@@ -1,4 +1,3 @@
-// @ts-check
 'use strict';
 /**
  * From the parsed spec to a model of the node: resources, operations, the shared fields they use,

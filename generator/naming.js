@@ -119,6 +119,7 @@ function article(phrase) {
  * ("DownloadGetGetCallDistribution", "GeCrmtTemplates", "QueueAnUnCalls") that a name must not
  * pass through. Applied to Title Case display texts only, never to field or option values.
  */
+/** @type {Array<[RegExp, string]>} */
 const PHRASE_FIXES = [
 	[/\bDownload Get(?: Get)*\b/g, 'Download'],
 	[/\bGe Crmt Templates\b/g, 'Get CRM Templates'],
@@ -145,6 +146,7 @@ const PHRASE_FIXES = [
 ];
 
 /** Fixes for operation names only: a name that is only a noun or an adjective. */
+/** @type {Array<[RegExp, string]>} */
 const OPERATION_FIXES = [
 	[/^Backup$/g, 'Create Backup'],
 	[/^Get Active$/g, 'Get Active Prompt Set'],

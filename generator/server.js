@@ -8,7 +8,7 @@
  * `X-3CX-Version` header. Dev tooling: axios is a devDependency, nothing of this reaches the node.
  */
 const https = require('https');
-const axios = require('axios');
+const axios = require('axios').default;
 
 const TOKEN_PATH = '/connect/token';
 const SPEC_PATH = '/xapi/v1/swagger.yaml';
@@ -39,6 +39,8 @@ function describeFailure(what, error) {
 /**
  * Fetches the PBX's spec. Returns { text, build } (build undefined when the PBX sends no
  * X-3CX-Version header).
+ * @param {string} server
+ * @param {{ clientId?: string, clientSecret?: string, insecure?: boolean, timeoutMs?: number }} [options]
  */
 async function fetchServerSpec(server, { clientId, clientSecret, insecure = false, timeoutMs = 60000 } = {}) {
 	if (!clientId || !clientSecret) {

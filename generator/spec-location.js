@@ -1,4 +1,3 @@
-// @ts-check
 'use strict';
 /**
  * The one place that says where 3CX's XAPI spec is, for the generator, the simulator's spec

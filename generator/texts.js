@@ -1,4 +1,3 @@
-// @ts-check
 'use strict';
 /**
  * The English of fields: what a parameter means, beyond its label: n8n's "Whether …" for booleans, the format of dates

@@ -1,4 +1,3 @@
-// @ts-check
 'use strict';
 /**
  * The English of operations: each resource's name, and each operation's name, action and

@@ -11,7 +11,7 @@ function mb(bytes) {
 
 async function benchDownload({ row, ThreeCx }) {
 	const { runNode, xapiCredentials, CredentialStore } = require('../test/helpers/harness.ts');
-	const { createXapiServer, binary } = require('../test/helpers/xapi-server.js');
+	const { createXapiServer, binary } = require('../simulator');
 	const server = createXapiServer();
 	await server.start();
 	const payload = Buffer.alloc(SIZE, 7);

@@ -50,7 +50,7 @@ function collect() {
 
 async function runLoad(row, ThreeCx) {
 	const { runNode, xapiCredentials, CredentialStore } = require('../test/helpers/harness.ts');
-	const { createXapiServer, json } = require('../test/helpers/xapi-server.js');
+	const { createXapiServer, json } = require('../simulator');
 	const server = createXapiServer();
 	await server.start();
 	try {
@@ -73,6 +73,7 @@ async function runLoad(row, ThreeCx) {
 		await runNode({ parameters, items: items.slice(0, 5), credentials: xapiCredentials(server), nodeType });
 
 		const store = new CredentialStore(xapiCredentials(server));
+		/** @type {Array<[string, number]>} */
 		const runs = [
 			['1,000-item execution, no token stored', 0],
 			['1,000-item execution, token stored (next execution)', 0],

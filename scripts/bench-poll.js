@@ -61,7 +61,7 @@ function rss(items) {
 async function benchPoll({ row }) {
 	const { createTriggerHarness } = require('../test/helpers/poll-harness.ts');
 	const { xapiCredentials } = require('../test/helpers/harness.ts');
-	const { createXapiServer, raw } = require('../test/helpers/xapi-server.js');
+	const { createXapiServer, raw } = require('../simulator');
 	// explicit .ts: plain node would find ThreeCxTrigger.node.json (the codex) first
 	const { ThreeCxTrigger } = require('../nodes/ThreeCxTrigger/ThreeCxTrigger.node.ts');
 	const ours = (parameters) => createTriggerHarness({ parameters, credentials: xapiCredentials(server), nodeType: new ThreeCxTrigger() });

@@ -190,7 +190,7 @@ async function timeRuns(runNode, store, nodeType, parameters, items, server) {
 
 async function execution(ThreeCx) {
 	const { runNode, xapiCredentials, CredentialStore } = require('../test/helpers/harness.ts');
-	const { createXapiServer, json } = require('../test/helpers/xapi-server.js');
+	const { createXapiServer, json } = require('../simulator');
 	const server = createXapiServer();
 	await server.start();
 	try {

@@ -99,6 +99,7 @@ function triggerNode(packageJson) {
 
 function workflows(nodeVersion, credential, trigger) {
 	const cred = { [credential.type]: { id: credential.id, name: credential.name } };
+	/** @type {any[]} */
 	const list = [
 		{
 			id: 'start3cxListUsr1',

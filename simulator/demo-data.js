@@ -377,9 +377,10 @@ function demoData(options = {}) {
 		['Error', 12291, 'Backup', 'Backup', 'Backup upload to the repository failed: {0}.', ['connection reset']],
 		['Warning', 28672, 'License', 'License', 'The licence expires in {0} days.', ['30']],
 	];
+	/** @type {any[]} */
 	const eventLogs = [];
 	for (let i = 0; i < 36; i++) {
-		const [Type, EventId, Group, GroupName, template, params] = EVENTS[i % EVENTS.length];
+		const [Type, EventId, Group, GroupName, template, params] = /** @type {[string, number, string, string, string, string[]]} */ (EVENTS[i % EVENTS.length]);
 		const t = nowMs - days * dayMs + Math.floor(((i + rnd()) / 36) * days * dayMs);
 		eventLogs.push({
 			Id: 1 + i,
@@ -429,6 +430,8 @@ function demoData(options = {}) {
  * One new inbound call at `now` (for a live demo: `npm start` adds one every few minutes, so a
  * missed-call trigger has something to fire on): segments for CallHistoryView, caller -> queue
  * 800, then agent 102 unless `answered` is false. `callId` groups the segments in the call log.
+ * @param {{ now?: number, answered?: boolean, callId?: number, caller?: string, name?: string }} [options]
+ * @returns {Array<Record<string, any>>}
  */
 function demoCall({ now = Date.now(), answered = true, callId, caller = '+4930555' + String(now).slice(-4), name = 'Live Caller' } = {}) {
 	const start = now - 45 * 1000;

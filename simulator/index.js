@@ -1,8 +1,8 @@
 'use strict';
 /**
- * The simulated 3CX: ONE server for the unit tests (test/helpers/xapi-server.js re-exports it),
- * the end-to-end tests (e2e/fake-3cx.js re-exports its e2e face, simulator/fake3cx.js) and
- * `npm start` (scripts/start.js, or standalone: `node simulator/cli.js`). Loopback only.
+ * The simulated 3CX: ONE server for the unit tests (`require('../simulator')`), the end-to-end
+ * tests (with the e2e's data: e2e-preset.js) and `npm start` (scripts/start.js, or standalone:
+ * `node simulator/cli.js`). Loopback only.
  *
  * - `POST /connect/token`: client_credentials (form fields; Basic with `tokenAuth`),
  *   authorization_code with PKCE (S256 code_verifier check) and refresh_token grants. Like a real
@@ -15,13 +15,17 @@
  *   OData collection.
  * - Spec checks (`specCheck`): each API request is matched to the spec's operation and checked;
  *   problems land in `req.specProblems`, a misformatted key literal gets a bare 404 as on a real 3CX.
- * - Every request is recorded (`requests`); every answer carries `Date` (the simulated PBX clock:
- *   real time + `clockSkewMs`) and `X-3CX-Version`.
- * - Control API (loopback only, not recorded): `POST /__sim/records/<Set>` (JSON record or array),
- *   `GET /__sim/records/<Set>`, `GET /__sim/requests`, `POST /__sim/expire-token`,
- *   `POST /__sim/expire-token-after?n=`, `POST /__sim/reset-data`, `GET /__sim/clock`, `GET /__sim/info`.
+ * - Every request is recorded (`requests`, live objects); `requestsSince(mark())` and
+ *   `GET /__sim/requests` give the one JSON view of them (records.js). Every answer carries `Date`
+ *   (the simulated PBX clock: real time + `clockSkewMs`) and `X-3CX-Version`.
+ * - The one control API, under `/__sim/` (loopback only, not recorded): `POST|GET /__sim/records/<Set>`
+ *   (JSON record or array), `GET /__sim/requests[?since=<mark>]`, `POST /__sim/expire-token`,
+ *   `POST /__sim/expire-token-after?n=`, `POST /__sim/reset-data`, `POST /__sim/reset` (requests and
+ *   data), `GET /__sim/clock`, `GET /__sim/spec`, `GET /__sim/info`. New simulator modules add their
+ *   routes under `/__sim/<name>` in `controlResponse`.
  *
- * Plain CommonJS: test `.ts` files may not use Node builtins (n8n's lint rules). Types: index.d.ts.
+ * Plain CommonJS (test `.ts` files may not use Node builtins: n8n's lint rules), type-checked with
+ * `// @ts-check` (tsconfig.tools.json); its types are read from this file (JSDoc).
  */
 const http = require('node:http');
 const https = require('node:https');
@@ -32,8 +36,83 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
 const responses = require('./responses');
-const { ODATA_JSON, helpers, json, empty, raw, html, odataCollection } = responses;
+const { ODATA_JSON, helpers, json, created, noContent, empty, raw, html, binary, odataError, xapiWarning, odataCollection, collection, sequence, makeEntities } = responses;
 const { Store } = require('./store');
+const { recordView } = require('./records');
+
+/** @typedef {import('./responses').XapiResponse} XapiResponse */
+/** @typedef {import('./responses').Responder} Responder */
+/** @typedef {import('./records').RecordView} RecordView */
+
+/**
+ * @typedef {object} XapiServerOptions
+ * @property {string} [clientId] client ID the token endpoint accepts ('900')
+ * @property {string} [clientSecret] its secret ("API key", 'test-api-key')
+ * @property {boolean} [https] HTTPS with a self-signed certificate for 127.0.0.1 (openssl)
+ * @property {number} [expiresIn] `expires_in` (seconds) of token answers and the server-side lifetime (3600)
+ * @property {boolean} [invalidatePreviousTokens] like a real 3CX: a new token revokes the older ones (true)
+ * @property {boolean} [enforceExpiry] refuse tokens older than `expiresIn` (true)
+ * @property {boolean} [requireAuth] `/xapi/v1/*` needs a valid bearer token (true)
+ * @property {'body' | 'header' | 'both'} [tokenAuth] where the token endpoint reads the client credentials ('body', as 3CX)
+ * @property {string | false} [version] `X-3CX-Version` of every answer (falsy: none)
+ * @property {string} [basePath] serve 3CX under this path, as a reverse proxy publishing it at https://host/pbx
+ * @property {number} [maxHeaderSize] Node's maxHeaderSize for the server (0: Node's default)
+ * @property {'jwt' | 'opaque'} [tokenFormat] JWTs with iat/exp claims, or random strings
+ * @property {'seconds' | 'minutes'} [expiresInUnit] unit of `expires_in` (3CX 20.0.9 and later: seconds)
+ * @property {number} [clockSkewMs] the PBX clock is this far ahead (negative: behind): JWT claims and `Date`
+ * @property {number} [port] port on 127.0.0.1 (0: a free one)
+ * @property {boolean | { seed?: number, now?: string | number, days?: number }} [demo] the demo data (demo-data.js)
+ * @property {Record<string, object[]> | { sets: Record<string, object[]>, files?: Record<string, Buffer> }} [data] entity sets to serve (over the demo data)
+ * @property {boolean | string} [specCheck] check every API request against 3CX's spec: true (the spec locator's file) or a file
+ * @property {string} [pkceClientId] client_id allowed at /connect/authorize (default `clientId`)
+ * @property {Array<{ username: string, password: string, sub?: string, email?: string, name?: string }>} [users] who can sign in at /connect/authorize
+ * @property {boolean} [autoApprove] /connect/authorize approves the first user at once (true) or shows a login form
+ * @property {boolean} [control] serve the control API under /__sim/ (true)
+ * @property {boolean} [log] log each request to stderr
+ */
+
+/**
+ * One request exactly as the server received it (the live record; records.js gives its JSON view).
+ * @typedef {object} RecordedRequest
+ * @property {number} seq
+ * @property {number} time
+ * @property {'token' | 'authorize' | 'api' | 'control' | 'other'} kind
+ * @property {string} method
+ * @property {string} url the raw request target
+ * @property {string} rawPath the path as received (percent-encoding kept), without the query
+ * @property {string} path `rawPath` percent-decoded
+ * @property {string} [apiPath] decoded path below /xapi/v1 (API requests)
+ * @property {string} [rawApiPath] raw path below /xapi/v1 (API requests)
+ * @property {string} rawQuery
+ * @property {Record<string, string | string[]>} query parsed (URLSearchParams); repeated keys become arrays
+ * @property {Record<string, string | string[] | undefined>} headers lower-cased names
+ * @property {string[]} rawHeaders
+ * @property {string} [contentType]
+ * @property {Buffer} body
+ * @property {string} bodyText
+ * @property {unknown} [json] the body parsed as JSON, if it parses
+ * @property {Record<string, string | string[]>} [form] the body of an x-www-form-urlencoded request
+ * @property {string} [token] the bearer token
+ * @property {boolean} authorized whether `token` was valid when the request arrived
+ * @property {string} [auth] API requests: valid, revoked-or-unknown, not-bearer, missing, expired-now
+ * @property {string} [odataContext]
+ * @property {string} [issuedToken] the token a token request got
+ * @property {{ clientId?: string, grantType?: string, via: string, issued?: string }} [tokenInfo]
+ * @property {string | null} [operationId] the spec's operationId (spec checks on) or the simulator's routing
+ * @property {string} [storeOperationId]
+ * @property {string[]} specProblems what the spec checks found wrong (empty without the spec)
+ * @property {boolean} [pkceVerified]
+ * @property {{ clientId: string, codeChallenge: string, scope: string, user: string }} [authorizeInfo]
+ * @property {{ status: number, headers: Record<string, string>, body?: Buffer, bodyText: string, destroyed?: boolean }} [response]
+ * @property {XapiRoute} [route]
+ * @property {string} [remoteAddress]
+ */
+
+/** @typedef {string | RegExp | ((req: RecordedRequest) => boolean)} PathMatcher */
+/** @typedef {{ times?: number, auth?: boolean }} RouteOptions */
+/** @typedef {{ method: string, matcher: PathMatcher, responder: Responder, times?: number, auth?: boolean, calls: number }} XapiRoute */
+/** @typedef {(req: RecordedRequest) => XapiResponse | undefined | void | Promise<XapiResponse | undefined | void>} Handler */
+/** @typedef {{ available: boolean, status: string, file?: string }} SpecInfo */
 
 const TOKEN_PATH = '/connect/token';
 const AUTHORIZE_PATH = '/connect/authorize';
@@ -157,25 +236,60 @@ function isLoopback(address) {
 /* ------------------------------------------------------------------ */
 
 class XapiServer {
+	/** @type {RecordedRequest[]} every request (token, api, other) in arrival order */
+	requests;
+	/** @type {XapiRoute[]} */
+	routes;
+	/** @type {Handler | undefined} */
+	handler;
+	/** @type {Handler | undefined} */
+	tokenHandler;
+	/** @type {string[]} tokens issued, in order */
+	issuedTokens;
+	/** @type {Map<string, number>} token -> expiry (ms since epoch) */
+	validTokens;
+	/** @type {Map<string, string>} token -> subject ('client:900', 'user:owner') */
+	tokenSubjects;
+	/** @type {Map<string, { clientId: string, user: any, scope: string }>} refresh token -> grant */
+	refreshTokens;
+	/** @type {Map<string, { clientId: string, redirectUri: string, challenge: string, method: string, scope: string, user: any, expires: number, used: boolean }>} pending authorization codes (PKCE) */
+	authCodes;
+	/** @type {number | null} revoke the tokens after this many more authorised API requests */
+	expireAfter;
+
+	/** @param {XapiServerOptions} [options] */
 	constructor(options = {}) {
-		this.initialOptions = { ...DEFAULT_OPTIONS, ...options };
+		/** @type {Required<XapiServerOptions> & Record<string, any>} */
+		this.initialOptions = /** @type {any} */ ({ ...DEFAULT_OPTIONS, ...options });
 		this.options = { ...this.initialOptions };
+		/** @type {http.Server | https.Server | undefined} */
 		this.server = undefined;
+		/** @type {Set<import('node:net').Socket>} */
 		this.sockets = new Set();
-		this.port = undefined;
-		this.baseUrl = undefined;
+		/** @type {number} the port on 127.0.0.1, once started */
+		this.port = /** @type {any} */ (undefined);
+		/** @type {string} e.g. http://127.0.0.1:40123, once started */
+		this.baseUrl = /** @type {any} */ (undefined);
 		this.seq = 0;
 		this.tokenSeq = 0;
+		/** @type {Set<{ resolve: () => void, timer: any }>} */
 		this.pendingDelays = new Set();
+		/** @type {any} the loaded spec checker (specCheck), or null */
 		this.spec = null;
+		/** @type {SpecInfo} */
 		this.specInfo = { available: false, status: 'spec checks off', file: undefined };
 		this.store = new Store(...this.initialData());
 		this.clearState();
 	}
 
-	/** [sets, files] for the store: demo data and/or `data`. */
+	/**
+	 * [sets, files] for the store: demo data and/or `data`.
+	 * @returns {[Record<string, any[]>, Record<string, Buffer>]}
+	 */
 	initialData() {
+		/** @type {Record<string, any[]>} */
 		let sets = {};
+		/** @type {Record<string, Buffer>} */
 		let files = {};
 		if (this.initialOptions.demo) {
 			const { demoData } = require('./demo-data');
@@ -184,24 +298,24 @@ class XapiServer {
 			files = { ...demo.files };
 		}
 		if (this.initialOptions.data) {
-			const d = this.initialOptions.data;
+			const d = /** @type {any} */ (this.initialOptions.data);
 			Object.assign(sets, d.sets || d);
 			if (d.files) Object.assign(files, d.files);
 		}
 		return [sets, files];
 	}
 
+	/** Forget requests, routes, handlers and tokens (the state clearState() starts afresh). */
 	clearState() {
-		/** @type {any[]} */
 		this.requests = [];
 		this.routes = [];
 		this.handler = undefined;
 		this.tokenHandler = undefined;
 		this.issuedTokens = [];
-		this.validTokens = new Map(); // token -> expiry (ms since epoch)
-		this.tokenSubjects = new Map(); // token -> subject ('client:900', 'user:owner')
-		this.refreshTokens = new Map(); // refresh token -> { clientId, user, scope }
-		this.authCodes = new Map(); // code -> { clientId, redirectUri, challenge, method, scope, user, expires, used }
+		this.validTokens = new Map();
+		this.tokenSubjects = new Map();
+		this.refreshTokens = new Map();
+		this.authCodes = new Map();
 		this.expireAfter = null;
 	}
 
@@ -231,7 +345,7 @@ class XapiServer {
 				resolve();
 			});
 		});
-		this.port = this.server.address().port;
+		this.port = /** @type {import('node:net').AddressInfo} */ (this.server.address()).port;
 		this.baseUrl = `${this.options.https ? 'https' : 'http'}://127.0.0.1:${this.port}`;
 		return { baseUrl: this.baseUrl, port: this.port };
 	}
@@ -277,12 +391,16 @@ class XapiServer {
 		return this;
 	}
 
-	/** Change options at runtime (not `https`, which needs a restart). */
+	/**
+	 * Change options at runtime (not `https`, which needs a restart).
+	 * @param {Omit<XapiServerOptions, 'https'>} options
+	 */
 	configure(options) {
 		Object.assign(this.options, options);
 		return this;
 	}
 
+	/** `baseUrl + p`. */
 	url(p = '') {
 		return `${this.baseUrl}${p}`;
 	}
@@ -294,12 +412,22 @@ class XapiServer {
 
 	/* ---------------- data ---------------- */
 
-	/** Add records to an entity set (e.g. 'CallHistoryView', 'EventLogs'); returns the stored rows. */
+	/**
+	 * Add records to an entity set (e.g. 'CallHistoryView', 'EventLogs'); returns the stored rows.
+	 * @param {string} set
+	 * @param {object | object[]} records
+	 * @returns {Array<Record<string, any>>}
+	 */
 	addRecords(set, records) {
 		return this.store.addRecords(set, records);
 	}
 
-	/** The rows of an entity set (live array); `ReportCallLogData` gives the computed call log. */
+	/**
+	 * The rows of an entity set (live array); `ReportCallLogData` gives the computed call log.
+	 * @template {object} [T=Record<string, any>]
+	 * @param {string} set
+	 * @returns {T[]}
+	 */
 	records(set) {
 		return set === 'ReportCallLogData' ? this.store.callLog() : this.store.rows(set);
 	}
@@ -325,6 +453,7 @@ class XapiServer {
 		return last && this.isTokenValid(last) ? last : undefined;
 	}
 
+	/** @param {string | undefined} token */
 	isTokenValid(token) {
 		if (!token || !this.validTokens.has(token)) return false;
 		if (this.options.enforceExpiry && Date.now() >= this.validTokens.get(token)) return false;
@@ -343,11 +472,13 @@ class XapiServer {
 	}
 
 	/** Revoke the tokens after `n` more authorised API requests (n=1: the next one succeeds, the one after gets 401). */
+	/** @param {number} n */
 	expireTokenAfter(n) {
 		this.expireAfter = n;
 		return this;
 	}
 
+	/** @param {string} token */
 	revokeToken(token) {
 		this.validTokens.delete(token);
 		return this;
@@ -394,7 +525,10 @@ class XapiServer {
 		return this.options.expiresInUnit === 'minutes' ? Math.round(seconds / 60) : seconds;
 	}
 
-	/** Override the token endpoint: `(req) => response | undefined` (undefined = default behaviour). */
+	/**
+	 * Override the token endpoint: `(req) => response | undefined` (undefined = default behaviour).
+	 * @param {Handler | undefined} fn
+	 */
 	setTokenHandler(fn) {
 		this.tokenHandler = fn;
 		return this;
@@ -413,8 +547,14 @@ class XapiServer {
 	 * (false = no bearer token needed even under /xapi/v1).
 	 * The NEWEST matching route wins, so a test can override a route set up in
 	 * `beforeEach`; use `sequence(...)` for a series of answers.
+	 * @param {string} method
+	 * @param {PathMatcher} matcher
+	 * @param {Responder} responder
+	 * @param {RouteOptions} [options]
+	 * @returns {XapiRoute}
 	 */
 	route(method, matcher, responder, options = {}) {
+		/** @type {XapiRoute} */
 		const r = {
 			method: String(method).toUpperCase(),
 			matcher,
@@ -427,27 +567,55 @@ class XapiServer {
 		return r;
 	}
 
+	/**
+	 * @param {PathMatcher} matcher
+	 * @param {Responder} responder
+	 * @param {RouteOptions} [options]
+	 */
 	get(matcher, responder, options) {
 		return this.route('GET', matcher, responder, options);
 	}
 
+	/**
+	 * @param {PathMatcher} matcher
+	 * @param {Responder} responder
+	 * @param {RouteOptions} [options]
+	 */
 	post(matcher, responder, options) {
 		return this.route('POST', matcher, responder, options);
 	}
 
+	/**
+	 * @param {PathMatcher} matcher
+	 * @param {Responder} responder
+	 * @param {RouteOptions} [options]
+	 */
 	patch(matcher, responder, options) {
 		return this.route('PATCH', matcher, responder, options);
 	}
 
+	/**
+	 * @param {PathMatcher} matcher
+	 * @param {Responder} responder
+	 * @param {RouteOptions} [options]
+	 */
 	put(matcher, responder, options) {
 		return this.route('PUT', matcher, responder, options);
 	}
 
+	/**
+	 * @param {PathMatcher} matcher
+	 * @param {Responder} responder
+	 * @param {RouteOptions} [options]
+	 */
 	delete(matcher, responder, options) {
 		return this.route('DELETE', matcher, responder, options);
 	}
 
-	/** Fallback handler for requests no route matched: `(req) => response | undefined`. */
+	/**
+	 * Fallback handler for requests no route matched: `(req) => response | undefined`.
+	 * @param {Handler | undefined} fn
+	 */
 	setHandler(fn) {
 		this.handler = fn;
 		return this;
@@ -466,6 +634,27 @@ class XapiServer {
 	get lastApiRequest() {
 		const api = this.apiRequests;
 		return api[api.length - 1];
+	}
+
+	/** A mark in the request log, for requestsSince. */
+	mark() {
+		return this.requests.length;
+	}
+
+	/**
+	 * The requests recorded since `mark` (0: all), in the one JSON view (records.js).
+	 * @returns {RecordView[]}
+	 */
+	requestsSince(mark = 0) {
+		return this.requests.slice(mark).map(recordView);
+	}
+
+	/**
+	 * Checks the spec checks against known-good and known-bad requests (self-test.js).
+	 * @returns {Promise<{ ok: boolean, skipped: boolean, failures: string[], probes?: number }>}
+	 */
+	selfTest() {
+		return require('./self-test').specSelfTest(this);
 	}
 
 	/* ---------------- internals ---------------- */
@@ -543,7 +732,7 @@ class XapiServer {
 					? 'api'
 					: rawPath === AUTHORIZE_PATH
 						? 'authorize'
-						: rawPath.startsWith(CONTROL_PREFIX) || rawPath.startsWith('/__fake/')
+						: rawPath.startsWith(CONTROL_PREFIX)
 							? 'control'
 							: 'other';
 		const token = bearerOf(headers);
@@ -579,10 +768,14 @@ class XapiServer {
 		};
 	}
 
-	/** A delay that `stop()` cuts short, so a test never waits for a slow answer after it ended. */
+	/**
+	 * A delay that `stop()` cuts short, so a test never waits for a slow answer after it ended.
+	 * @returns {Promise<void>}
+	 */
 	delay(ms) {
 		return new Promise((resolve) => {
-			const pending = { resolve, timer: undefined };
+			/** @type {{ resolve: () => void, timer: any }} */
+			const pending = { resolve: () => resolve(), timer: undefined };
 			pending.timer = setTimeout(() => {
 				this.pendingDelays.delete(pending);
 				resolve();
@@ -592,7 +785,7 @@ class XapiServer {
 	}
 
 	async handle(nodeReq, res, body) {
-		const req = this.buildRecord(nodeReq, body);
+		const req = /** @type {RecordedRequest} */ (this.buildRecord(nodeReq, body));
 		if (req.kind === 'control' && this.options.control) {
 			await this.send(req, res, await this.controlResponse(req));
 			return;
@@ -855,8 +1048,7 @@ class XapiServer {
 
 	async controlResponse(req) {
 		if (!isLoopback(req.remoteAddress)) return json({ error: 'the control API answers loopback clients only' }, 403);
-		const sub = req.rawPath.startsWith(CONTROL_PREFIX) ? req.rawPath.slice(CONTROL_PREFIX.length) : undefined;
-		if (sub === undefined) return this.compatControl ? this.compatControl(req) : raw('Not Found', 'text/plain', 404);
+		const sub = req.rawPath.slice(CONTROL_PREFIX.length);
 		const m = /^records\/([A-Za-z]\w*)$/.exec(sub);
 		if (m) {
 			if (req.method === 'GET') return json({ set: m[1], value: this.records(m[1]) });
@@ -871,7 +1063,7 @@ class XapiServer {
 			}
 			return json({ error: 'GET or POST' }, 405);
 		}
-		if (sub === 'requests') return json(this.requests.map((r) => ({ seq: r.seq, kind: r.kind, method: r.method, path: r.path, rawQuery: r.rawQuery, status: r.response && r.response.status, operationId: r.operationId, specProblems: r.specProblems })));
+		if (sub === 'requests') return json(this.requestsSince(Number(req.query.since || 0)));
 		if (sub === 'expire-token') {
 			this.expireToken();
 			return json({ ok: true });
@@ -884,6 +1076,12 @@ class XapiServer {
 			this.resetData();
 			return json({ ok: true });
 		}
+		if (sub === 'reset') {
+			this.requests = [];
+			this.resetData();
+			return json({ ok: true });
+		}
+		if (sub === 'spec') return json(this.specInfo);
 		if (sub === 'clock') return json({ now: new Date(this.now()).toISOString(), clockSkewMs: this.options.clockSkewMs || 0 });
 		if (sub === 'info') {
 			return json({
@@ -952,28 +1150,48 @@ function specBody(req) {
 }
 
 /** A PKCE pair: a random code_verifier and its S256 code_challenge (base64url of SHA-256). */
+/** @returns {{ verifier: string, challenge: string, method: 'S256' }} */
 function pkcePair(verifier = base64url(crypto.randomBytes(32))) {
 	return { verifier, challenge: base64url(crypto.createHash('sha256').update(verifier).digest()), method: 'S256' };
 }
 
+/** @param {XapiServerOptions} [options] */
 function createXapiServer(options) {
 	return new XapiServer(options);
 }
 
-/** The simulator with demo data (and, unless told otherwise, spec checks when the spec is there). */
+/**
+ * The simulator with demo data (and, unless told otherwise, spec checks when the spec is there).
+ * @param {XapiServerOptions} [options]
+ */
 function createSimulator(options = {}) {
 	return new XapiServer({ demo: true, ...options });
 }
 
+/** The same class under the name scripts/start.js uses. */
+const Simulator = XapiServer;
+
 module.exports = {
 	XapiServer,
-	Simulator: XapiServer,
+	Simulator,
 	createXapiServer,
 	createSimulator,
 	pkcePair,
 	selfSignedCertificate,
 	helpers,
-	...helpers,
+	json,
+	created,
+	noContent,
+	empty,
+	raw,
+	html,
+	binary,
+	odataError,
+	xapiWarning,
+	odataCollection,
+	collection,
+	sequence,
+	makeEntities,
 	TOKEN_PATH,
 	AUTHORIZE_PATH,
 	API_PREFIX,

@@ -81,6 +81,7 @@ function parseArguments(inner) {
 
 /* ------------------------------------------------------------------ $filter */
 
+/** @returns {Array<{ t: string, v?: any }>} */
 function tokenize(text) {
 	const tokens = [];
 	let i = 0;

@@ -6,14 +6,12 @@
  * date-times bare ISO-8601, enums quoted), declared query options, body property names and types
  * (with $ref/allOf resolved).
  *
- * The spec is 3CX's file, read where it is (../shared/xapi-spec/xapi-20.0.10.yaml next to the
- * repository, or FAKE_3CX_SPEC / SIM_3CX_SPEC) and never copied into the repository. Without it the
- * checks are skipped, and loadSpec() says so in one line.
+ * The spec is 3CX's file, found by the project's one spec locator (generator/spec-location.js:
+ * XAPI_SPEC, else ../shared/xapi-spec/xapi-20.0.10.yaml next to the repository) and never copied
+ * into the repository. Without it the checks are skipped, and loadSpec() says so in one line.
  */
 const fs = require('node:fs');
-const path = require('node:path');
-
-const DEFAULT_SPEC = path.resolve(__dirname, '..', '..', 'shared', 'xapi-spec', 'xapi-20.0.10.yaml');
+const { SPEC_ENV, specLocation } = require('../generator/spec-location');
 
 async function loadYaml(file) {
 	const text = fs.readFileSync(file, 'utf8');
@@ -282,9 +280,9 @@ class Spec {
 	}
 }
 
-/** The spec file to use: `file`, else $SIM_3CX_SPEC / $FAKE_3CX_SPEC, else the default beside the repository. */
+/** The spec file to use: `file`, else the one spec locator's (XAPI_SPEC, else the default beside the repository). */
 function specPath(file) {
-	return file || process.env.SIM_3CX_SPEC || process.env.FAKE_3CX_SPEC || DEFAULT_SPEC;
+	return file || specLocation().file;
 }
 
 const specCache = new Map();
@@ -292,14 +290,14 @@ const specCache = new Map();
 /**
  * Loads (once per file and process) the spec for the checks. Resolves with
  * { spec: Spec | null, available, status, file }; `status` is the one line to print, e.g.
- * "spec not found at …; spec checks SKIPPED (put 3CX's xapi-20.0.10.yaml there or set SIM_3CX_SPEC)".
+ * "spec not found at …; spec checks SKIPPED (put 3CX's xapi-20.0.10.yaml there or set XAPI_SPEC)".
  */
 async function loadSpec(file) {
 	const f = specPath(file);
 	if (specCache.has(f)) return specCache.get(f);
 	let result;
 	if (!fs.existsSync(f)) {
-		result = { spec: null, available: false, file: f, status: `spec not found at ${f}; spec checks SKIPPED (put 3CX's xapi-20.0.10.yaml there or set SIM_3CX_SPEC=<file>)` };
+		result = { spec: null, available: false, file: f, status: `spec not found at ${f}; spec checks SKIPPED (put 3CX's xapi-20.0.10.yaml there or set ${SPEC_ENV}=<file>)` };
 	} else {
 		const t0 = Date.now();
 		try {
@@ -355,4 +353,4 @@ function schemaProblems(spec, schemaName, value, where = schemaName) {
 	return problems;
 }
 
-module.exports = { schemaProblems, Spec, loadYaml, loadSpec, specPath, checkRequest, genericAnswer, DEFAULT_SPEC, SLASH, LITERAL_RE };
+module.exports = { schemaProblems, Spec, loadYaml, loadSpec, specPath, checkRequest, genericAnswer, SLASH, LITERAL_RE };

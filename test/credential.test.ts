@@ -10,7 +10,7 @@ import { ThreeCxOAuth2Api } from '../credentials/ThreeCxOAuth2Api.credentials';
 import { ThreeCxServerApi } from '../credentials/ThreeCxServerApi.credentials';
 import { CredentialTypeRegistry, loadOptionsContext, runNode, xapiCredentials } from './helpers/harness';
 import { useXapiServer } from './helpers/setup';
-import { json, type XapiServer } from './helpers/xapi-server';
+import { json, type XapiServer } from '../simulator';
 
 const xapi = useXapiServer();
 let server: XapiServer;

@@ -9,7 +9,7 @@ import type { INodeParameters, INodePropertyOptions } from 'n8n-workflow';
 import { ThreeCx } from '../nodes/ThreeCx/ThreeCx.node';
 import { CredentialStore, runNode, xapiCredentials } from './helpers/harness';
 import { useXapiServer } from './helpers/setup';
-import { collection, json, makeEntities, noContent, odataError, type XapiServer } from './helpers/xapi-server';
+import { collection, json, makeEntities, noContent, odataError, type XapiServer } from '../simulator';
 
 // the first run of a file loads n8n-core and the node: slow on a busy machine
 jest.setTimeout(120_000);

@@ -8,7 +8,7 @@ import type { IBinaryData, INodeExecutionData, INodeParameters } from 'n8n-workf
 import { runNode, xapiCredentials } from './helpers/harness';
 import { byId, useXapiServer } from './helpers/setup';
 import { parseMultipart, wav, zip } from './helpers/files';
-import { binary, json, noContent, type XapiServer } from './helpers/xapi-server';
+import { binary, json, noContent, type XapiServer } from '../simulator';
 
 const xapi = useXapiServer();
 let server: XapiServer;

@@ -12,7 +12,7 @@ import {
 	tempDir,
 	writeTempSpec,
 } from './helpers/spec-files';
-import { createXapiServer, raw, type XapiServer } from './helpers/xapi-server';
+import { createXapiServer, raw, type XapiServer } from '../simulator';
 
 afterAll(() => removeTemporary());
 

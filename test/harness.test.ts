@@ -14,7 +14,7 @@ import type {
 import { NodeApiError, NodeConnectionTypes } from 'n8n-workflow';
 
 import { CredentialStore, runNode, threeCxCredentialType, xapiCredentials } from './helpers/harness';
-import { collection, createXapiServer, json, makeEntities, noContent, xapiWarning } from './helpers/xapi-server';
+import { collection, createXapiServer, json, makeEntities, noContent, xapiWarning } from '../simulator';
 
 /* An inline credential shaped like the project's ThreeCxOAuth2Api (see the brief). */
 class SmokeOAuth2Api implements ICredentialType {

@@ -8,7 +8,7 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { runNode, xapiCredentials } from './helpers/harness';
 import { useXapiServer } from './helpers/setup';
-import { json, noContent, type XapiServer } from './helpers/xapi-server';
+import { json, noContent, type XapiServer } from '../simulator';
 
 // the first run of a file loads n8n-core and the node: slow on a busy machine
 jest.setTimeout(120_000);

@@ -10,7 +10,7 @@ import { ThreeCx } from '../nodes/ThreeCx/ThreeCx.node';
 import { loadOptionsContext, runNode, xapiCredentials } from './helpers/harness';
 import { useXapiServer } from './helpers/setup';
 import { alternateKeySets, SPEC, specAvailable } from './helpers/spec-files';
-import { collection, json, makeEntities, type XapiServer } from './helpers/xapi-server';
+import { collection, json, makeEntities, type XapiServer } from '../simulator';
 
 const xapi = useXapiServer();
 // Spec-derived expectations run only with the spec (read when the test runs).

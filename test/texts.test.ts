@@ -12,7 +12,7 @@ import { useXapiServer } from './helpers/setup';
 import { specAvailable } from './helpers/spec-files';
 import { operationTexts, removeSpec, specWithOldUserLookup } from './helpers/spec-variants';
 import { auditTexts, operationOptions, rawFragments, repeatedWords } from './helpers/text-audit';
-import { json, noContent, type XapiServer } from './helpers/xapi-server';
+import { json, noContent, type XapiServer } from '../simulator';
 
 const description = new ThreeCx().description;
 const audit = auditTexts(description, operations);

@@ -9,7 +9,7 @@ import type { IPollFunctions } from 'n8n-workflow';
 import { xapiJson, xapiRequest, serverUrl, CREDENTIAL_TYPE } from '../nodes/client/transport';
 import { CredentialStore, pollContext, runNode, xapiCredentials } from './helpers/harness';
 import { useXapiServer } from './helpers/setup';
-import { binary, collection, json, odataError, type XapiServer } from './helpers/xapi-server';
+import { binary, collection, json, odataError, type XapiServer } from '../simulator';
 import { baseParameters } from './reliability/support';
 
 // the first run of a file loads n8n-core and the node: slow on a busy machine

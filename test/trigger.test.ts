@@ -10,7 +10,7 @@ import { CredentialStore, runNode, xapiCredentials } from './helpers/harness';
 import { isoSeconds, pruneSeen, SEEN_LIMIT, timeOf } from '../nodes/ThreeCxTrigger/cursor';
 import { createTriggerHarness, type CursorMode, type TriggerHarness } from './helpers/poll-harness';
 import { useXapiServer } from './helpers/setup';
-import { json, odataError, type XapiServer } from './helpers/xapi-server';
+import { json, odataError, type XapiServer } from '../simulator';
 
 const PBX_AHEAD_MS = 60 * 60 * 1000;
 // the one simulated 3CX (simulator/): its Date header runs on the PBX clock

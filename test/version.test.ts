@@ -8,7 +8,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import { generatedFrom } from '../nodes/ThreeCx/generated/operations';
 import { runNode, xapiCredentials } from './helpers/harness';
 import { byId, useXapiServer } from './helpers/setup';
-import { odataError, type XapiServer } from './helpers/xapi-server';
+import { odataError, type XapiServer } from '../simulator';
 
 // the first run of a file loads n8n-core and the node: slow on a busy machine
 jest.setTimeout(120_000);

@@ -15,7 +15,7 @@ import {
 	odataError,
 	type RecordedRequest,
 	type XapiServer,
-} from './helpers/xapi-server';
+} from '../simulator';
 
 const xapi = useXapiServer();
 let server: XapiServer;

@@ -2,11 +2,16 @@
  * The simulated 3CX on its own (plain fetch, no n8n): token endpoint rules, bearer checks,
  * recording and the response helpers (as the unit tests use it through helpers/xapi-server), the
  * demo data with OData query options, addRecords (JS and HTTP), the PBX clock, the PKCE sign-in,
- * the spec checks and the e2e face (createFake3cx).
+ * the spec checks and the e2e preset (createE2eSimulator).
+ *
+ * The spec checks run when the one spec locator (generator/spec-location.js) finds 3CX's spec; then
+ * a spec that does not load fails them. Without the spec they skip, named so (and jest's global
+ * set-up prints the one Skipped: line).
  */
 import { DEMO_SCHEMAS, demoCall } from '../simulator/demo-data';
-import { createFake3cx } from '../simulator/fake3cx';
+import { createE2eSimulator } from '../simulator/e2e-preset';
 import { loadSpec, schemaProblems } from '../simulator/spec-check';
+import { SPEC, specAvailable } from './helpers/spec-files';
 import {
 	binary,
 	collection,
@@ -20,9 +25,13 @@ import {
 	odataError,
 	sequence,
 	xapiWarning,
-} from './helpers/xapi-server';
+} from '../simulator';
 
 const server = createXapiServer({ clientId: '901', clientSecret: 's3cret' });
+
+// The spec is looked for once, when the file loads; the tests that need it skip, named so, without it.
+const withSpec = specAvailable() ? it : it.skip;
+const skipped = specAvailable() ? '' : ` (skipped: no XAPI spec at ${SPEC}; set XAPI_SPEC)`;
 
 beforeAll(async () => {
 	await server.start();
@@ -398,11 +407,15 @@ describe('demo data', () => {
 			[1, false, '800', 'Inbound'],
 			[2, true, '102', 'Inbound'],
 		]);
+	});
+
+	withSpec(`demoCall's segments have the spec's CallHistoryView property names and types${skipped}`, async () => {
+		const at = Date.parse('2026-12-01T12:00:00Z');
 		const loaded = await loadSpec();
-		if (loaded.available) {
-			const rows = demoCall({ now: at }).map((r) => JSON.parse(JSON.stringify({ ...r, CallId: undefined })));
-			expect(rows.flatMap((r) => schemaProblems(loaded.spec, 'Pbx.CallHistoryView', r))).toEqual([]);
-		}
+		expect(loaded.status).toMatch(/^loaded \d+ operations/);
+		const rows = demoCall({ now: at }).map((r) => JSON.parse(JSON.stringify({ ...r, CallId: undefined })));
+		expect(rows.length).toBeGreaterThan(0);
+		expect(rows.flatMap((r) => schemaProblems(loaded.spec, 'Pbx.CallHistoryView', r))).toEqual([]);
 	});
 
 	it('CRUD on a set: create (duplicate number refused), update, delete', async () => {
@@ -603,30 +616,42 @@ describe('PKCE sign-in (authorization code + S256)', () => {
 	});
 });
 
-describe('spec checks and the e2e face', () => {
-	it('flag misformatted literals and unknown properties, or say in one line that they are skipped', async () => {
-		const fake = await createFake3cx({ clientId: '900', clientSecret: 'e2e' }).start();
+describe('spec checks and the e2e preset', () => {
+	it('without a spec, say in one line that the checks are skipped, and check nothing', async () => {
+		const fake = createE2eSimulator({ clientId: '900', clientSecret: 'e2e', specCheck: '/nonexistent/xapi-0.0.0.yaml' });
+		await fake.start();
 		try {
-			const info = fake.specInfo();
-			if (!info.available) {
-				expect(info.status).toMatch(/spec checks SKIPPED/);
-				expect((await fake.selfTest()).skipped).toBe(true);
-				return;
-			}
+			expect(fake.specInfo).toMatchObject({ available: false, status: expect.stringMatching(/^spec not found at \/nonexistent\/xapi-0\.0\.0\.yaml; spec checks SKIPPED/) });
+			expect(await fake.selfTest()).toMatchObject({ skipped: true, failures: [] });
+			const res = await fetch(`${fake.baseUrl}/__sim/spec`);
+			expect(await res.json()).toMatchObject({ available: false });
+		} finally {
+			await fake.stop();
+		}
+	});
+
+	withSpec(`flag misformatted literals and unknown properties${skipped}`, async () => {
+		const fake = createE2eSimulator({ clientId: '900', clientSecret: 'e2e' });
+		await fake.start();
+		try {
+			expect(fake.specInfo).toMatchObject({ available: true, file: SPEC });
 			const self = await fake.selfTest();
-			expect(self.failures).toEqual([]);
+			expect(self).toMatchObject({ ok: true, skipped: false, failures: [] });
+			expect(self.probes).toBeGreaterThan(10);
 			expect(fake.mark()).toBe(0);
 			const tok = (await (
-				await fetch(`${fake.url}/connect/token`, {
+				await fetch(`${fake.baseUrl}/connect/token`, {
 					method: 'POST',
 					headers: { 'content-type': 'application/x-www-form-urlencoded' },
 					body: 'grant_type=client_credentials&client_id=900&client_secret=e2e',
 				})
 			).json()) as { access_token: string };
 			const h = { authorization: `Bearer ${tok.access_token}` };
-			await fetch(`${fake.url}/xapi/v1/Users(29)`, { headers: h });
-			await fetch(`${fake.url}/xapi/v1/Users('29')`, { headers: h });
+			await fetch(`${fake.baseUrl}/xapi/v1/Users(29)`, { headers: h });
+			await fetch(`${fake.baseUrl}/xapi/v1/Users('29')`, { headers: h });
 			const [token, good, bad] = fake.requestsSince(0);
+			// The control API answers the same records, in the same format.
+			expect(await (await fetch(`${fake.baseUrl}/__sim/requests?since=1`)).json()).toEqual([good, bad]);
 			expect(token).toMatchObject({ kind: 'token', status: 200, token: { clientId: '900', grantType: 'client_credentials' } });
 			expect(token.rawBody).toContain('client_secret=***');
 			expect(good).toMatchObject({ kind: 'api', status: 200, operationId: 'GetUser', specProblems: [], auth: 'valid' });
@@ -637,12 +662,9 @@ describe('spec checks and the e2e face', () => {
 		}
 	});
 
-	it("the demo data uses the spec's schema property names and types", async () => {
+	withSpec(`the demo data uses the spec's schema property names and types${skipped}`, async () => {
 		const loaded = await loadSpec();
-		if (!loaded.available) {
-			expect(loaded.status).toMatch(/spec checks SKIPPED/);
-			return;
-		}
+		expect(loaded.status).toMatch(/^loaded \d+ operations/);
 		const sim = createSimulator({ demo: { now: '2026-12-01T12:00:00Z' } });
 		const problems: string[] = [];
 		for (const [set, schema] of Object.entries(DEMO_SCHEMAS)) {
@@ -653,14 +675,11 @@ describe('spec checks and the e2e face', () => {
 		expect(problems).toEqual([]);
 	});
 
-	it('the simulator names the spec operationIds of what it serves', async () => {
+	withSpec(`the simulator names the spec operationIds of what it serves${skipped}`, async () => {
 		const sim = createSimulator({ demo: { now: '2026-12-01T12:00:00Z' }, specCheck: true });
 		await sim.start();
 		try {
-			if (!sim.specInfo.available) {
-				expect(sim.specInfo.status).toMatch(/spec checks SKIPPED/);
-				return;
-			}
+			expect(sim.specInfo).toMatchObject({ available: true, file: SPEC });
 			const t = sim.issueToken();
 			const paths = [
 				'/Users?$top=2',

@@ -1,10 +1,11 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE } from '../client';
 import { customProperties, customResourceOption, withCustomSubtitle } from './custom';
 import { defaultResource, generatedProperties, resourceOptions, subtitle } from './generated/description';
 import { listSearch, loadOptions } from './runtime/lists';
 import { paginate } from './runtime/paging';
-import { buildRequest, CREDENTIAL_TYPE } from './runtime/request';
+import { buildRequest } from './runtime/request';
 import { handleResponse } from './runtime/response';
 
 /**

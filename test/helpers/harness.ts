@@ -64,7 +64,7 @@ import {
 import type { LogEntry, N8nRuntime } from './n8n-runtime';
 import { ThreeCxServerApi } from '../../credentials/ThreeCxServerApi.credentials';
 import { loadProjectCredentialType, loadProjectNodeType, setupN8nRuntime } from './n8n-runtime';
-import type { XapiServer } from './xapi-server';
+import type { XapiServer } from '../../simulator';
 
 /* ------------------------------------------------------------------ */
 /* constants                                                           */

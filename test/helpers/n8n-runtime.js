@@ -31,7 +31,23 @@ function requireFromCore(id) {
 /* logger                                                              */
 /* ------------------------------------------------------------------ */
 
-/** A silent logger that records what n8n-core logs (e.g. "OAuth2 token ... expired. Revalidating."). */
+/** @typedef {{ level: 'error' | 'warn' | 'info' | 'debug', message: string, metadata?: unknown }} LogEntry */
+/** @typedef {{ entries: LogEntry[], error(message: string, metadata?: unknown): void, warn(message: string, metadata?: unknown): void, info(message: string, metadata?: unknown): void, debug(message: string, metadata?: unknown): void, scoped(): RecordingLogger, clear(): void }} RecordingLogger */
+/**
+ * @typedef {object} N8nRuntime
+ * @property {{ get: <T>(type: abstract new (...args: never[]) => T) => T, set: <T>(type: abstract new (...args: never[]) => T, instance: T) => void, has: (type: unknown) => boolean }} Container n8n-core's own DI container
+ * @property {RecordingLogger} logger the logger n8n-core sees
+ * @property {LogEntry[]} logs everything n8n-core logged since the last logger.clear()
+ * @property {unknown} lockService
+ * @property {unknown} outboundHttp
+ * @property {string} coreDir
+ */
+
+/**
+ * A silent logger that records what n8n-core logs (e.g. "OAuth2 token ... expired. Revalidating.").
+ * @param {LogEntry[]} [entries]
+ * @returns {RecordingLogger}
+ */
 function createRecordingLogger(entries = [], echo = false) {
 	const log = (level) => (message, metadata) => {
 		entries.push({ level, message: String(message), metadata });
@@ -66,6 +82,7 @@ let runtime;
  * - `LockService` (used by the OAuth2 refresh `SingleFlightLease`),
  *   `OutboundHttp` (axios stack) and `BinaryDataService` (in-memory mode
  *   because `init()` is never called) are the REAL classes, built by the container.
+ * @returns {N8nRuntime}
  */
 function setupN8nRuntime() {
 	if (runtime) return runtime;
@@ -135,13 +152,19 @@ function loadExport(relativePath, exportName) {
 	return Exported;
 }
 
-/** `new ThreeCxOAuth2Api()` from credentials/ThreeCxOAuth2Api.credentials.ts. */
+/**
+ * `new ThreeCxOAuth2Api()` from credentials/ThreeCxOAuth2Api.credentials.ts (throws if missing).
+ * @returns {import('n8n-workflow').ICredentialType}
+ */
 function loadProjectCredentialType() {
 	const Cls = loadExport(PROJECT_CREDENTIAL, 'ThreeCxOAuth2Api');
 	return new Cls();
 }
 
-/** `new ThreeCx()` from nodes/ThreeCx/ThreeCx.node.ts. */
+/**
+ * `new ThreeCx()` from nodes/ThreeCx/ThreeCx.node.ts (throws if missing).
+ * @returns {import('n8n-workflow').INodeType}
+ */
 function loadProjectNodeType() {
 	const Cls = loadExport(PROJECT_NODE, 'ThreeCx');
 	return new Cls();

@@ -11,6 +11,16 @@ const { spawnSync } = require('node:child_process');
 
 const REPO = path.resolve(__dirname, '..', '..');
 
+/**
+ * @typedef {{ leg: 'source' | 'tarball' | 'folder', patterns: string[], files: number, passed: boolean, message?: string, details?: string, ms: number }} ScanLeg
+ * @typedef {{ scanner: string, tarball?: string, tarballFiles?: number, passed: boolean, results: ScanLeg[] }} ScanReport
+ */
+
+/**
+ * Runs scripts/scan.js --json with `args`.
+ * @param {string[]} [args]
+ * @returns {{ status: number | null, report: ScanReport | undefined, stderr: string }}
+ */
 function runScan(args = []) {
 	const r = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'scan.js'), '--json', ...args], {
 		cwd: REPO,

@@ -1,5 +1,5 @@
 /** Shared set-up of the node tests: the local XAPI server's lifecycle, resource locator values. */
-import { createXapiServer, type XapiServer, type XapiServerOptions } from './xapi-server';
+import { createXapiServer, type XapiServer, type XapiServerOptions } from '../../simulator';
 
 /**
  * One local XAPI server per test file: started before the tests, reset before each, stopped

@@ -4,10 +4,11 @@
  * the generator run against the spec, the committed generated files, and facts of the spec read
  * independently of the generator, with the YAML library.
  *
- * The spec is the generator's: XAPI_SPEC, else ../shared/xapi-spec/xapi-20.0.10.yaml beside the
- * repository. Nothing here reads it when a test file is loaded, only when a test runs; without
- * it, the tests that need it skip (test/helpers/global-setup.js says so in one line). A spec
- * named in XAPI_SPEC must exist: then its absence fails instead of skipping.
+ * The spec is where the one spec locator says (generator/spec-location.js: XAPI_SPEC, else
+ * ../shared/xapi-spec/xapi-20.0.10.yaml beside the repository), for the generator, the simulator
+ * and the tests alike. Nothing here reads it when a test file is loaded, only when a test runs;
+ * without it, the tests that need it skip (test/helpers/global-setup.js says so in one line). A
+ * spec named in XAPI_SPEC must exist: then its absence fails instead of skipping.
  */
 const fs = require('fs');
 const os = require('os');
@@ -16,27 +17,33 @@ const { execFile, execFileSync } = require('child_process');
 const YAML = require('yaml');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const DEFAULT_SPEC = path.resolve(ROOT, '..', 'shared', 'xapi-spec', 'xapi-20.0.10.yaml');
-const SPEC = process.env.XAPI_SPEC ? path.resolve(process.env.XAPI_SPEC) : DEFAULT_SPEC;
+const { SPEC_ENV, specLocation, specAvailable } = require('../../generator/spec-location');
+const SPEC = specLocation().file;
 const { DEFAULT_OUT, OWNED } = require('../../generator/layout');
-
-function specAvailable() {
-	if (fs.existsSync(SPEC)) return true;
-	if (process.env.XAPI_SPEC) throw new Error(`XAPI_SPEC names ${SPEC}, which does not exist`);
-	return false;
-}
 
 /** The one line that says what is skipped without the spec and how to enable it. */
 function specSkipLine() {
 	return (
 		`Skipped: the tests that need 3CX's XAPI spec (generated files equal the generator's output, every spec ` +
 		`operation is in the node, spec-derived expectations): no spec at ${SPEC}. Put the spec there or set ` +
-		'XAPI_SPEC=<file> (npm run generate -- --server <url> fetches a PBX\'s spec).'
+		`${SPEC_ENV}=<file> (npm run generate -- --server <url> fetches a PBX's spec).`
 	);
 }
 
-/** The generator's folders below dir (generator/layout.js OWNED): relative path -> content. */
+/**
+ * The generated node as the rename report reads it: the runtime table and the properties.
+ * @typedef {object} GeneratedNode
+ * @property {Record<string, { resource: string, method: string, path: string, params: Array<[string, string, string, number]>, body?: { collection: string } | { params: Array<[string, string, string, number]> }, query?: Array<[string, string, string, number]>, options?: string, [key: string]: unknown }>} operations
+ * @property {Array<{ name: string, type: string, options?: Array<{ name: string, value?: unknown }>, displayOptions?: { show?: Record<string, unknown[]> } }>} properties
+ */
+
+/**
+ * The generator's folders below dir (generator/layout.js OWNED): relative path -> content.
+ * @param {string} dir
+ * @returns {Record<string, string>}
+ */
 function readDir(dir) {
+	/** @type {Record<string, string>} */
 	const out = {};
 	const walk = (sub) => {
 		const full = path.join(dir, sub);
@@ -55,6 +62,7 @@ function readDir(dir) {
  * Runs the generator's command line (as `npm run generate` does) into a temporary folder and
  * returns what it wrote. A child process, because the OpenAPI parser is an ES module that jest's
  * module system does not load.
+ * @returns {Promise<{ files: Record<string, string>, log: string, operationCount: number, resourceCount: number }>}
  */
 async function regenerate(specPath = SPEC) {
 	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'generated-'));
@@ -67,6 +75,7 @@ async function regenerate(specPath = SPEC) {
 	return { files, log, resourceCount: Number(match[1]), operationCount: Number(match[2]) };
 }
 
+/** @returns {Record<string, string>} */
 function committedFiles() {
 	return readDir(DEFAULT_OUT);
 }
@@ -82,6 +91,7 @@ function removeTemporary() {
 }
 
 /** The spec document, parsed with the yaml package (once per file and test process). */
+/** @returns {any} */
 function specDocument(specPath = SPEC) {
 	if (!parsed.has(specPath)) parsed.set(specPath, YAML.parse(fs.readFileSync(specPath, 'utf8'), { maxAliasCount: -1 }));
 	return parsed.get(specPath);
@@ -96,8 +106,10 @@ function alternateKeySets(specPath = SPEC) {
 }
 
 /** Every operation of the spec as [tag, operationId, METHOD, path], read with the yaml package. */
+/** @returns {Array<[tag: string, operationId: string, method: string, path: string]>} */
 function specOperations(specPath = SPEC) {
 	const doc = specDocument(specPath);
+	/** @type {Array<[tag: string, operationId: string, method: string, path: string]>} */
 	const ops = [];
 	for (const [p, item] of Object.entries(doc.paths)) {
 		for (const method of ['get', 'put', 'post', 'patch', 'delete']) {
@@ -108,6 +120,10 @@ function specOperations(specPath = SPEC) {
 }
 
 /** Writes a spec document (an object) to a temporary YAML file and returns its path. */
+/**
+ * @param {object} doc
+ * @param {string} [name]
+ */
 function writeTempSpec(doc, name = 'xapi-test.yaml') {
 	const dir = tempDir('xapi-spec-');
 	const file = path.join(dir, name);
@@ -124,16 +140,26 @@ function extraOperations(specPath = SPEC) {
 }
 
 /** A deep copy of the spec document, to modify in a test (never written into the repository). */
+/** @returns {any} */
 function specCopy(specPath = SPEC) {
 	return structuredClone(specDocument(specPath));
 }
 
 /** The generated node of files ({ operations, properties }), read as the rename report reads it. */
+/**
+ * @param {Record<string, string>} files
+ * @returns {GeneratedNode}
+ */
 function nodeOf(files) {
 	return require(path.join(ROOT, 'generator', 'report')).readGenerated(files);
 }
 
 /** The rename report between two generated nodes, as lines. */
+/**
+ * @param {Record<string, string>} beforeFiles
+ * @param {Record<string, string>} afterFiles
+ * @returns {string[]}
+ */
 function renameReport(beforeFiles, afterFiles) {
 	const report = require(path.join(ROOT, 'generator', 'report'));
 	return report.formatReport(report.compare(nodeOf(beforeFiles), nodeOf(afterFiles)));
@@ -142,6 +168,12 @@ function renameReport(beforeFiles, afterFiles) {
 /**
  * Runs the generator's command line asynchronously (a local server in this process can answer
  * it). Resolves { code, stdout, stderr }.
+ */
+/**
+ * @param {string[]} args
+ * @param {Record<string, string>} [env]
+ * @param {string} [script]
+ * @returns {Promise<{ code: number, stdout: string, stderr: string }>}
  */
 function runGenerator(args, env = {}, script = path.join(ROOT, 'generator')) {
 	return new Promise((resolve) => {
@@ -161,6 +193,7 @@ function tempDir(prefix = 'generated-') {
 	return dir;
 }
 
+/** @param {string} dir */
 function readGeneratedDir(dir) {
 	return readDir(dir);
 }
@@ -180,7 +213,6 @@ function generatorWithoutSpec() {
 module.exports = {
 	ROOT,
 	SPEC,
-	DEFAULT_SPEC,
 	specAvailable,
 	specSkipLine,
 	regenerate,

@@ -27,7 +27,12 @@ function specWithOldUserLookup(operationId = 'GetUserByNumber') {
 	return writeTempSpec(doc);
 }
 
-/** Operation texts of one resource as the generator models them for the spec at specPath. */
+/**
+ * Operation texts of one resource as the generator models them for the spec at specPath.
+ * @param {string} specPath
+ * @param {string} resource
+ * @returns {Array<{ value: string, path: string, name: string, action: string, description: string }>}
+ */
 function operationTexts(specPath, resource) {
 	const script = `
 		const { loadSpec } = require(${JSON.stringify(path.join(ROOT, 'generator', 'spec'))});

@@ -31,7 +31,18 @@ const RAW_FRAGMENTS = [
 	/\bRead (download|generate|export|has|is|check|test|init|partner)\b/i,
 ];
 
+/**
+ * @typedef {import('n8n-workflow').INodePropertyOptions & { resource: string, action: string, description: string }} OperationOption
+ * @typedef {import('n8n-workflow').INodeProperties & { parent?: import('n8n-workflow').INodeProperties }} Parameter
+ */
+
+/**
+ * Every operation of the description, with its resource.
+ * @param {import('n8n-workflow').INodeTypeDescription} description
+ * @returns {OperationOption[]}
+ */
 function operationOptions(description) {
+	/** @type {any[]} */
 	const out = [];
 	for (const p of description.properties) {
 		if (p.name !== 'operation') continue;
@@ -92,9 +103,14 @@ function mentionsNoun(text, resourceName) {
 	return nounForms(resourceName).some((form) => lower.includes(` ${form.replace(/[^a-z0-9 ]/g, ' ')} `));
 }
 
-/** Every field a person fills in: top-level parameters and the options of collections. */
+/**
+ * Every field a person fills in: top-level parameters and the options of collections.
+ * @param {import('n8n-workflow').INodeTypeDescription} description
+ * @returns {Parameter[]}
+ */
 function parameters(description) {
 	const skip = new Set(['resource', 'operation']);
+	/** @type {any[]} */
 	const out = [];
 	for (const p of description.properties) {
 		if (skip.has(p.name)) continue;
@@ -109,7 +125,10 @@ function jsonFields(description) {
 	return parameters(description).filter((p) => p.type === 'json');
 }
 
-/** A JSON field shows a shape when its placeholder or description has a JSON object or array with keys or items. */
+/**
+ * A JSON field shows a shape when its placeholder or description has a JSON object or array with keys or items.
+ * @param {{ placeholder?: string, description?: string, hint?: string }} field
+ */
 function showsShape(field) {
 	const texts = [field.placeholder, field.description, field.hint].filter((t) => typeof t === 'string');
 	return texts.some((t) => /[{[]\s*"[A-Za-z0-9_@.]+"\s*:/.test(t) || /\[\s*("|-?\d|true|false|\{)/.test(t));
@@ -130,6 +149,8 @@ function saysMoreThanLabel(p) {
 /**
  * The figures of issue 12. `operations` is the generated runtime table (for file downloads).
  * Each figure comes with the offending entries, so that a test can print them.
+ * @param {import('n8n-workflow').INodeTypeDescription} description
+ * @param {Record<string, { file?: string }>} operations
  */
 function auditTexts(description, operations) {
 	const ops = operationOptions(description);

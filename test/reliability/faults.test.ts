@@ -21,7 +21,7 @@ import {
 	sequence,
 	type XapiResponse,
 	type XapiServer,
-} from '../helpers/xapi-server';
+} from '../../simulator';
 import { runWorkflow } from './engine';
 import { baseParameters, fieldValue, itemErrors, jsonOf } from './support';
 

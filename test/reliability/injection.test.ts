@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { runNode, xapiCredentials } from '../helpers/harness';
-import { createXapiServer, json, type RecordedRequest, type XapiServer } from '../helpers/xapi-server';
+import { createXapiServer, json, type RecordedRequest, type XapiServer } from '../../simulator';
 import { FieldError, odataLiteral, pathSegment, toDateTime, toGuid, toInteger } from '../../nodes/client/odata';
 import type { WireKind } from '../../nodes/client/odata';
 import { baseParameters, labelOf, operationsWhere, spec } from './support';

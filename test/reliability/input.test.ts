@@ -10,7 +10,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { runNode, xapiCredentials } from '../helpers/harness';
 import { useXapiServer } from '../helpers/setup';
-import { createXapiServer, json, type XapiServer } from '../helpers/xapi-server';
+import { createXapiServer, json, type XapiServer } from '../../simulator';
 import {
 	baseParameters,
 	bodyFieldKinds,

@@ -6,7 +6,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { CredentialStore, runNode, xapiCredentials } from '../helpers/harness';
-import { createXapiServer, json, type XapiServer } from '../helpers/xapi-server';
+import { createXapiServer, json, type XapiServer } from '../../simulator';
 import { baseParameters, fieldValue, jsonOf } from './support';
 
 const N = 1000;

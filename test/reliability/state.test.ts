@@ -12,7 +12,7 @@ import type { INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflo
 
 import { CredentialStore, runNode, threeCxNodeType, xapiCredentials, type RunNodeResult } from '../helpers/harness';
 import { byId, useXapiServer } from '../helpers/setup';
-import { collection, json, makeEntities, type XapiServer } from '../helpers/xapi-server';
+import { collection, json, makeEntities, type XapiServer } from '../../simulator';
 import { leakedSecrets, visibleTexts } from './support';
 
 // the first run of a file loads n8n-core and the node: slow on a busy machine

@@ -9,7 +9,7 @@
  * that n8n raises itself are asserted by their code.
  */
 import { CredentialStore, runNode, xapiCredentials } from '../helpers/harness';
-import { createXapiServer, json, type XapiServer } from '../helpers/xapi-server';
+import { createXapiServer, json, type XapiServer } from '../../simulator';
 import { baseParameters } from './support';
 
 let tls: XapiServer;

@@ -11,7 +11,7 @@
 import type { ICredentialDataDecryptedObject, INodeExecutionData } from 'n8n-workflow';
 
 import { CredentialStore, runNode, xapiCredentials } from '../helpers/harness';
-import { createXapiServer, html, json, type XapiServer } from '../helpers/xapi-server';
+import { createXapiServer, html, json, type XapiServer } from '../../simulator';
 import { tokenExpiresAt } from '../../nodes/client/token';
 import { runWorkflow } from './engine';
 import { baseParameters, itemErrors, leakedSecrets, visibleTexts } from './support';

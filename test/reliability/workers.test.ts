@@ -12,7 +12,7 @@ import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import * as transportA from '../../nodes/client/transport';
 import { CredentialStore, pollContext, xapiCredentials } from '../helpers/harness';
 import { useXapiServer } from '../helpers/setup';
-import { json, type XapiServer } from '../helpers/xapi-server';
+import { json, type XapiServer } from '../../simulator';
 import { baseParameters } from './support';
 
 type Transport = typeof transportA;

@@ -12,13 +12,10 @@ import type {
 } from 'n8n-workflow';
 
 import { entityProperties, locators, operations } from '../generated/operations';
-import { quoteString, serverUrl, xapiJson } from '../../client';
+import { quoteString, xapiJson } from '../../client';
 import type { LocatorSpec } from './types';
 
 export const LIST_PAGE_SIZE = 50;
-
-/** Moved to transport.ts; kept here for callers of the earlier place. */
-export { serverUrl };
 
 function labelOf(entity: IDataObject, locator: LocatorSpec): string {
 	const parts = locator.labels.map((name) => entity[name]).filter((v) => v !== undefined && v !== null && v !== '');

@@ -31,8 +31,6 @@ import {
 } from '../../client';
 import type { HttpMethod, OperationSpec } from './types';
 
-export { checkBaseUrl, CREDENTIAL_TYPE };
-
 /** Display names and allowed values of the generated fields, for messages and enum checks. */
 interface FieldInfo {
 	displayName: string;
