@@ -4,7 +4,8 @@
  * - ts-jest with full type-checking (language service) against test/tsconfig.json
  *   (a type error fails the test file).
  * - Test helpers that need Node builtins, `process` or timers are CommonJS .js
- *   files with .d.ts types (n8n's community lint rules forbid them in .ts files).
+ *   files (n8n's community lint rules forbid them in .ts files); their types come
+ *   from their JSDoc (allowJs in test/tsconfig.json; npm run typecheck checks them).
  * - n8n-core is loaded per test file (~2-4 s on a cold cache), hence the timeout.
  *
  * Binary responses: n8n-core's `prepareBinaryData(buffer)` without a MIME type

@@ -297,6 +297,18 @@ async function main() {
 			break;
 		}
 		fake.resetData();
+		// A case states what it needs before it runs, so that it passes alone as in the series (--only):
+		// `tokenStored`: n8n holds a token the PBX accepts (one run of the case's workflow first).
+		let precondition = '';
+		if (c.fake && c.fake.tokenStored) {
+			const before = fake.mark();
+			const warm = await n8n(['execute', `--id=${c.workflowId}`, '--rawOutput']);
+			const warmRequests = fake.requestsSince(before).filter((x) => x.kind === 'api');
+			if (warm.status !== 0 || !warmRequests.length || warmRequests.some((x) => x.status !== 200)) {
+				precondition = `precondition tokenStored not met: the run before the case exited ${warm.status} with API answers ${warmRequests.map((x) => x.status).join(',') || 'none'}`;
+			}
+			fake.resetData();
+		}
 		if (c.fake && c.fake.expireTokenAfter !== undefined) fake.expireTokenAfter(c.fake.expireTokenAfter);
 		const mark = fake.mark();
 		const ex = await n8n(['execute', `--id=${c.workflowId}`, '--rawOutput']);
@@ -305,6 +317,10 @@ async function main() {
 		fs.writeFileSync(path.join(ARTIFACTS, 'cases', `${c.file.replace(/\.json$/, '')}.stderr.txt`), ex.stderr);
 		fs.writeFileSync(path.join(ARTIFACTS, 'cases', `${c.file.replace(/\.json$/, '')}.requests.json`), JSON.stringify(reqs, null, 2));
 		const result = checkCase(c, ex, reqs, specInfo.available, nodeCfg.nodeName);
+		if (precondition) {
+			result.ok = false;
+			result.failures.unshift(precondition);
+		}
 		result.ms = ex.ms;
 		results.push(result);
 		log(`${result.ok ? 'PASS' : 'FAIL'} ${c.file} (${(ex.ms / 1000).toFixed(1)} s) ${result.summary}`);
