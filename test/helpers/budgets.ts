@@ -1,0 +1,6 @@
+/**
+ * The description's budgets: asserted by test/description.test.ts, and the figures the README
+ * states are checked against them and against the built description by test/readme.test.ts.
+ */
+export const DESCRIPTION_KB_BUDGET = 360;
+export const PROPERTY_BUDGET = 400;
