@@ -27,7 +27,7 @@ async function generate() {
 	const code = await generator.main(argsAfterTask());
 	if (code) throw new Error('generation failed');
 }
-generate.description = 'Generate nodes/ThreeCx/generated from an XAPI OpenAPI spec (--spec <file>)';
+generate.description = 'Generate nodes/ThreeCx/generated, __schema__ and nodes/client/generated from an XAPI OpenAPI spec (--spec <file>)';
 
 async function check() {
 	const code = await generator.main([...argsAfterTask(), '--check']);
