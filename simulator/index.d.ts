@@ -214,7 +214,13 @@ export declare class XapiServer {
 	now(): number;
 	/** Add records to an entity set (created if missing; integer `Id` assigned when absent). Returns the stored copies. */
 	addRecords(set: string, records: object | object[]): Array<Record<string, unknown>>;
-	/** Rows of a set (live array); 'ReportCallLogData' gives the call log computed from CallHistoryView. */
+	/**
+	 * Places calls in the call log as live V20 servers log them (simulator/call-log.js): one row per
+	 * segment, shared MainCallHistoryId, own CdrId; rows appear when the call ends (`endsInMs`), a
+	 * last leg `lateSegmentMs` later. Control API: `POST /__sim/calls`.
+	 */
+	placeCall(scenario: CallScenario, options?: PlaceCallOptions): { calls: Array<{ MainCallHistoryId: string; rows: Array<Record<string, unknown>> }> };
+	/** Rows of a set (live array); 'ReportCallLogData' gives the call log (one row per segment). */
 	records<T extends object = Record<string, unknown>>(set: string): T[];
 	/** Revoke the tokens after `n` more authorised API requests. */
 	expireTokenAfter(n: number): this;
@@ -337,3 +343,28 @@ export declare const CONTROL_PREFIX: '/__sim/';
 export declare const API_PREFIX: '/xapi/v1';
 export declare const ODATA_JSON: string;
 export declare const DEFAULT_OPTIONS: Readonly<Required<XapiServerOptions>>;
+
+export type CallScenario = 'queueAnswered' | 'queueAbandoned' | 'unanswered' | 'voicemail' | 'transfer' | 'outbound' | 'internal' | 'burst';
+export interface PlaceCallOptions {
+	/** When the call started (ms or ISO); default: so that it ends now (+ endsInMs). */
+	at?: number | string;
+	caller?: string;
+	callerName?: string;
+	queue?: string;
+	queueName?: string;
+	agent?: string;
+	agentName?: string;
+	extension?: string;
+	extensionName?: string;
+	transferTo?: string;
+	transferToName?: string;
+	waitSeconds?: number;
+	talkSeconds?: number;
+	ringSeconds?: number;
+	/** burst: how many calls. */
+	count?: number;
+	/** The call is still running: its rows appear this long from now. */
+	endsInMs?: number;
+	/** The call's last leg appears this long after the others. */
+	lateSegmentMs?: number;
+}

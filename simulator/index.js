@@ -19,7 +19,8 @@
  *   real time + `clockSkewMs`) and `X-3CX-Version`.
  * - Control API (loopback only, not recorded): `POST /__sim/records/<Set>` (JSON record or array),
  *   `GET /__sim/records/<Set>`, `GET /__sim/requests`, `POST /__sim/expire-token`,
- *   `POST /__sim/expire-token-after?n=`, `POST /__sim/reset-data`, `GET /__sim/clock`, `GET /__sim/info`.
+ *   `POST /__sim/expire-token-after?n=`, `POST /__sim/reset-data`, `GET /__sim/clock`, `GET /__sim/info`,
+ *   `POST /__sim/calls` ({ scenario, ...options }: places calls in the call log, simulator/call-log.js).
  *
  * Plain CommonJS: test `.ts` files may not use Node builtins (n8n's lint rules). Types: index.d.ts.
  */
@@ -34,6 +35,7 @@ const { execFileSync } = require('node:child_process');
 const responses = require('./responses');
 const { ODATA_JSON, helpers, json, empty, raw, html, odataCollection } = responses;
 const { Store } = require('./store');
+const { CallLog } = require('./call-log');
 
 const TOKEN_PATH = '/connect/token';
 const AUTHORIZE_PATH = '/connect/authorize';
@@ -170,6 +172,9 @@ class XapiServer {
 		this.spec = null;
 		this.specInfo = { available: false, status: 'spec checks off', file: undefined };
 		this.store = new Store(...this.initialData());
+		// the call log as live V20 servers send it (simulator/call-log.js); calls placed via POST /__sim/calls
+		this.callLog = new CallLog(this);
+		this.store.callLogSource = this.callLog;
 		this.clearState();
 	}
 
@@ -267,12 +272,14 @@ class XapiServer {
 		const { https: useHttps } = this.options;
 		this.options = { ...this.initialOptions, https: useHttps };
 		this.store.reset();
+		this.callLog.reset();
 		return this;
 	}
 
 	/** Restore the data (demo data, `data`) as constructed; keeps tokens, routes and the request log. */
 	resetData() {
 		this.store.reset();
+		this.callLog.reset();
 		this.expireAfter = null;
 		return this;
 	}
@@ -297,6 +304,11 @@ class XapiServer {
 	/** Add records to an entity set (e.g. 'CallHistoryView', 'EventLogs'); returns the stored rows. */
 	addRecords(set, records) {
 		return this.store.addRecords(set, records);
+	}
+
+	/** Places a call in the call log (scenarios of simulator/call-log.js); returns its rows. */
+	placeCall(scenario, options = {}) {
+		return this.callLog.place(scenario, options);
 	}
 
 	/** The rows of an entity set (live array); `ReportCallLogData` gives the computed call log. */
@@ -870,6 +882,16 @@ class XapiServer {
 				}
 			}
 			return json({ error: 'GET or POST' }, 405);
+		}
+		if (sub === 'calls') {
+			// place calls in the call log: { scenario, ...options } (simulator/call-log.js), or an array of them
+			if (req.method !== 'POST' || req.json === undefined) return json({ error: 'POST a JSON { scenario, ...options } or an array of them' }, 400);
+			try {
+				const calls = (Array.isArray(req.json) ? req.json : [req.json]).flatMap((c) => this.placeCall(c.scenario, c).calls);
+				return json({ placed: calls.length, calls }, 201);
+			} catch (e) {
+				return json({ error: e.message }, 400);
+			}
 		}
 		if (sub === 'requests') return json(this.requests.map((r) => ({ seq: r.seq, kind: r.kind, method: r.method, path: r.path, rawQuery: r.rawQuery, status: r.response && r.response.status, operationId: r.operationId, specProblems: r.specProblems })));
 		if (sub === 'expire-token') {
