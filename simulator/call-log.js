@@ -163,14 +163,14 @@ class CallLog {
 		const placed = [];
 		switch (scenario) {
 			case 'queueAnswered': {
-				const t0 = startOf(wait + talk);
+				const t0 = startOf(wait + 4 + talk);
 				placed.push(
 					this.addCall(
 						[
 							{ start: t0, talk: wait, ...inbound, DestinationType: 4, DestinationDn: queue, DestinationCallerId: queue, DestinationDisplayName: queueName, Direction: 'Inbound Queue', CallType: 'Queue', Status: 'Waiting', Answered: true, Reason: `${party(queue, queueName)} was replaced by ${party(agent, agentName)}` },
 							{ start: t0 + wait * 1000, ring: 4, talk, ...inbound, ...toExt(agent, agentName), Direction: 'Inbound', CallType: 'Extension', Status: 'Answered', Answered: true, Reason: `Ended by ${party(caller, caller)}` },
 						],
-						when(wait + talk),
+						when(wait + 4 + talk),
 					),
 				);
 				break;
@@ -212,26 +212,26 @@ class CallLog {
 			case 'transfer': {
 				const to = options.transferTo ?? '102';
 				const toName = options.transferToName ?? 'Ben Cohen';
-				const t0 = startOf(talk + 60);
+				const t0 = startOf(talk + 68);
 				placed.push(
 					this.addCall(
 						[
 							{ start: t0, ring: 5, talk: 60, ...inbound, ...toExt(extension, extensionName), Direction: 'Inbound', CallType: 'Extension', Status: 'Answered', Answered: true, Reason: `${party(extension, extensionName)} was replaced by ${party(to, toName)}` },
 							{ start: t0 + 65_000, ring: 3, talk, ...inbound, ...toExt(to, toName), Direction: 'Inbound', CallType: 'Extension', Status: 'Answered', Answered: true, Reason: `Ended by ${party(to, toName)}` },
 						],
-						when(talk + 65),
+						when(talk + 68),
 					),
 				);
 				break;
 			}
 			case 'outbound':
 			case 'internal': {
-				const t0 = startOf(talk);
+				const t0 = startOf(6 + talk);
 				const callee = scenario === 'outbound' ? { DestinationType: 1, DestinationDn: '10000', DestinationCallerId: options.caller ?? '+4940111222', DestinationDisplayName: '' } : toExt(options.transferTo ?? '102', options.transferToName ?? 'Ben Cohen');
 				placed.push(
 					this.addCall(
 						[{ start: t0, ring: 6, talk, SourceType: 0, SourceDn: extension, SourceCallerId: extension, SourceDisplayName: extensionName, ...callee, Direction: scenario === 'outbound' ? 'Outbound' : 'Internal', CallType: scenario === 'outbound' ? 'External' : 'Extension', Status: 'Answered', Answered: true, Reason: `Ended by ${party(extension, extensionName)}` }],
-						when(talk),
+						when(6 + talk),
 					),
 				);
 				break;
