@@ -51,13 +51,19 @@ const ORDERBY_HIDES_NEWEST_MS = 60_000;
  * }} PlaceOptions
  */
 
-/** A UUID derived from text (stable across requests: the same segment always has the same CdrId). */
+/**
+ * A UUID derived from text (stable across requests: the same segment always has the same CdrId).
+ * @param {string} text
+ */
 function uuidFrom(text) {
 	const h = crypto.createHash('sha1').update(String(text)).digest('hex');
 	return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** ISO-8601 duration with a fractional second part, as 3CX writes it: PT1M59.975875S. */
+/**
+ * ISO-8601 duration with a fractional second part, as 3CX writes it: PT1M59.975875S.
+ * @param {number} seconds
+ */
 function fracDuration(seconds) {
 	const s = Math.max(0, seconds);
 	const h = Math.floor(s / 3600);
@@ -67,7 +73,10 @@ function fracDuration(seconds) {
 	return `PT${h ? `${h}H` : ''}${m ? `${m}M` : ''}${rest || (!h && !m) ? `${sec}S` : ''}`;
 }
 
-/** Drops null, undefined, false-y zero and empty fields: 3CX leaves them out of a row. */
+/**
+ * Drops null, undefined, zero and empty fields: 3CX leaves them out of a row.
+ * @param {Row} row
+ */
 function compact(row) {
 	/** @type {Row} */
 	const out = {};
@@ -78,6 +87,10 @@ function compact(row) {
 	return out;
 }
 
+/**
+ * @param {unknown} value
+ * @param {number} fallback
+ */
 function toMs(value, fallback) {
 	if (value === undefined || value === null) return fallback;
 	if (typeof value === 'number') return value;
@@ -85,6 +98,7 @@ function toMs(value, fallback) {
 	return Number.isNaN(t) ? fallback : t;
 }
 
+/** @type {(number: string, name: string) => string} */
 const party = (number, name) => `${name ? `${name} ` : ''}(${number})`;
 
 class CallLog {
@@ -157,7 +171,9 @@ class CallLog {
 		const inbound = { SourceType: 1, SourceDn: '10000', SourceCallerId: caller, SourceDisplayName: callerName };
 		/** @param {number} total seconds the call lasts */
 		const startOf = (total) => toMs(options.at, now + endsIn - total * 1000);
+		/** @param {number} total */
 		const when = (total) => ({ visibleAt: startOf(total) + total * 1000, lateSegmentMs: options.lateSegmentMs });
+		/** @type {(number: string, name: string) => Row} */
 		const toExt = (number, name) => ({ DestinationType: 0, DestinationDn: number, DestinationCallerId: number, DestinationDisplayName: name });
 		/** @type {Array<{ MainCallHistoryId: string, rows: Row[] }>} */
 		const placed = [];
@@ -257,12 +273,14 @@ class CallLog {
 	 * @param {Row[]} recordings
 	 */
 	fromSegments(segments, recordings) {
+		/** @type {Map<unknown, Row[]>} */
 		const byCall = new Map();
 		const sorted = [...segments].sort((a, b) => Date.parse(String(a.SegmentStartTime)) - Date.parse(String(b.SegmentStartTime)) || Number(a.SegmentId) - Number(b.SegmentId));
 		for (const s of sorted) {
 			const id = s.CallId ?? s.SegmentId;
-			if (!byCall.has(id)) byCall.set(id, []);
-			byCall.get(id).push(s);
+			const legs = byCall.get(id);
+			if (legs) legs.push(s);
+			else byCall.set(id, [s]);
 		}
 		/** @type {Row[]} */
 		const rows = [];
