@@ -212,6 +212,7 @@ async function main() {
 	// -------------------------------------------------------------- 4. fake 3CX (the simulator, e2e data)
 	const { createE2eSimulator } = require('../simulator/e2e-preset');
 	const triggerStep = require('./trigger');
+	const callsStep = require('./trigger-calls');
 	const fake = createE2eSimulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
 	await fake.start();
 	const specInfo = fake.specInfo;
@@ -275,7 +276,7 @@ async function main() {
 	});
 	// the 3CX Trigger's workflow, activated later in `n8n start` (e2e/trigger.js)
 	const withTrigger = !flag('--no-server') && (!only || /trigger/i.test(only));
-	if (withTrigger) workflows.push(triggerStep.triggerWorkflow(nodeCfg));
+	if (withTrigger) workflows.push(triggerStep.triggerWorkflow(nodeCfg), ...callsStep.callWorkflows(nodeCfg));
 	for (const w of workflows) fs.writeFileSync(path.join(ARTIFACTS, 'workflows', `${w.id}.json`), JSON.stringify(w, null, 2));
 	const wfFile = path.join(ARTIFACTS, 'workflows.json');
 	fs.writeFileSync(wfFile, JSON.stringify(workflows, null, 2));
@@ -353,6 +354,12 @@ async function main() {
 				for (const f of t.failures) log(`       - ${f}`);
 				if (t.ok) notes.push(`3CX Trigger: ${t.summary}`);
 				else problems.push(`3CX Trigger activated in n8n start failed: ${t.failures.join(' | ')}`);
+				const c = await callsStep.checkTriggerCalls({ url, cookie: await ownerSession(url), fake, log });
+				timings.triggerCalls = c.ms;
+				log(`${c.ok ? 'PASS' : 'FAIL'} ${c.name} (${(c.ms / 1000).toFixed(1)} s) ${c.summary}`);
+				for (const f of c.failures) log(`       - ${f}`);
+				if (c.ok) notes.push(`3CX Trigger calls: ${c.summary}`);
+				else problems.push(`${c.name} failed: ${c.failures.join(' | ')}`);
 			}
 			if (!flag('--no-browser')) {
 				if (!fs.existsSync(process.env.E2E_CHROMIUM || '/usr/bin/chromium')) {

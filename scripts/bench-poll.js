@@ -3,8 +3,9 @@
  * Part of `npm run bench`: the 3CX Trigger's poll figures, through n8n-core's poll executor
  * (test/helpers/poll-harness.ts) against the simulated 3CX (simulator/, records added with addRecords):
  *
- *   requests per empty poll (event log; call log with 300 calls of the last hour already seen)
- *   requests and time for a poll that finds 1,000 new calls
+ *   requests per empty poll (event log; call log with 300 calls of the look-back window already seen)
+ *   requests and time for a poll that finds 1,000 new calls (the V20 call log: one row per leg),
+ *   in pages of 500 after the first 100 (what the trigger does) and in pages of 100
  *   time per empty poll (median of 20)
  *   baseline: n8n's own RSS Feed Trigger (n8n-nodes-base, from the e2e cache when it is there)
  *     polling a local feed through the same executor, median of 20
@@ -68,11 +69,10 @@ async function benchPoll({ row }) {
 	const server = createXapiServer();
 	await server.start();
 	try {
-		const events = { add: (set, records) => server.addRecords(set === 'CallLog' ? 'ReportCallLogData' : set, records) };
+		const events = { add: (set, records) => server.addRecords(set, records) };
 		const now = () => Date.now();
 		let id = 1;
 		const log = (time) => ({ Id: id++, TimeGenerated: new Date(time).toISOString(), Type: 'Info', Message: 'x' });
-		const call = (time) => ({ CallId: id, SegmentId: id++, Indent: 0, StartTime: new Date(time).toISOString(), Direction: 'Inbound', Answered: true });
 		const count = () => server.apiRequests.length;
 
 		// event log: empty polls
@@ -90,20 +90,35 @@ async function benchPoll({ row }) {
 		row('3CX Trigger: requests per empty poll (New Event Log Entry)', (count() - before) / 20);
 		row('3CX Trigger: time per empty poll (median of 20)', ms(median(emptyTimes)));
 
-		// call log: 300 calls of the last hour already seen, then 1,000 new calls
+		// call log as live V20 servers send it (one row per leg: simulator/call-log.js): 300 calls of
+		// the look-back hour already seen, then 1,000 new calls (1,333 legs), read in pages of 500 after
+		// the first 100 (the call log function takes $top above 100), and again in pages of 100
+		const { eventByValue } = require('../nodes/ThreeCxTrigger/events.ts');
+		const callEnded = eventByValue('callEnded');
+		const pageSize = callEnded.pageSize;
+		server.placeCall('burst', { count: 300, at: now() - 50 * 60_000 });
 		const calls = ours({ event: 'callEnded' });
-		events.add('CallLog', Array.from({ length: 300 }, (_, i) => call(now() - 3_000_000 + i * 1000)));
 		await calls.activate();
 		await calls.tick();
 		before = count();
 		for (let i = 0; i < 5; i++) await calls.tick();
-		row('3CX Trigger: requests per empty poll (Call Ended, 300 calls in the look-back hour)', (count() - before) / 5);
-		events.add('CallLog', Array.from({ length: 1000 }, (_, i) => call(now() + i * 10)));
-		before = count();
-		const burst = await timed(() => calls.tick());
-		if (!burst.result.items || burst.result.items.length !== 1000) throw new Error(`expected 1,000 items, got ${burst.result.items ? burst.result.items.length : 0}`);
-		row('3CX Trigger: requests for a poll with 1,000 new calls', count() - before);
-		row('3CX Trigger: time for that poll (1,000 items)', ms(burst.ms));
+		row('3CX Trigger: requests per empty poll (Call Ended, 300 calls / 400 legs in the look-back window)', (count() - before) / 5);
+		for (const size of [pageSize, 100]) {
+			callEnded.pageSize = size;
+			// the same log for both: 300 calls already seen, then 1,000 new ones
+			server.resetData();
+			server.placeCall('burst', { count: 300, at: now() - 50 * 60_000 });
+			const t = ours({ event: 'callEnded' });
+			await t.activate();
+			await t.tick();
+			server.placeCall('burst', { count: 1000, at: now() - 10 * 60_000 });
+			before = count();
+			const burst = await timed(() => t.tick());
+			if (!burst.result.items || burst.result.items.length !== 1000) throw new Error(`expected 1,000 items, got ${burst.result.items ? burst.result.items.length : 0}`);
+			row(`3CX Trigger: requests for a poll with 1,000 new calls (pages of ${size} after the first 100)`, count() - before);
+			row(`3CX Trigger: time for that poll (1,000 items, pages of ${size})`, ms(burst.ms));
+		}
+		callEnded.pageSize = pageSize;
 
 		// baseline: n8n's own polling trigger through the same executor
 		const rssNode = rssTrigger();

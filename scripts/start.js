@@ -17,7 +17,7 @@
  *
  * Options: --no-build (use dist/ as it is), --keep (keep the user folder), --help.
  * The simulator gets a new inbound call every SIM_3CX_CALL_EVERY seconds (default 120, 0 = never),
- * every other one missed, so an active missed-call workflow has something to fire on.
+ * about every other one missed, so an active missed-call workflow has something to fire on.
  * Environment: N8N_PORT, SIM_3CX_PORT (simulator port, default a free one), THREECX_URL,
  * THREECX_CLIENT_ID, THREECX_CLIENT_SECRET, N8N_E2E_CACHE.
  */
@@ -256,11 +256,13 @@ async function main() {
 
 	const every = Number(process.env.SIM_3CX_CALL_EVERY ?? 120);
 	if (state.sim && every > 0) {
-		const { demoCall } = require('../simulator/demo-data');
+		// calls as live V20 servers log them (simulator/call-log.js): answered through the queue,
+		// abandoned in the queue, unanswered at an extension, sent to voicemail
+		const scenarios = ['queueAbandoned', 'queueAnswered', 'unanswered', 'queueAnswered', 'voicemail', 'transfer'];
 		let n = 0;
 		state.callTimer = setInterval(() => {
+			state.sim.placeCall(scenarios[n % scenarios.length]);
 			n += 1;
-			state.sim.addRecords('CallHistoryView', demoCall({ now: state.sim.now(), answered: n % 2 === 0 }));
 		}, every * 1000);
 		state.callTimer.unref();
 	}

@@ -21,8 +21,9 @@
  * - The one control API, under `/__sim/` (loopback only, not recorded): `POST|GET /__sim/records/<Set>`
  *   (JSON record or array), `GET /__sim/requests[?since=<mark>]`, `POST /__sim/expire-token`,
  *   `POST /__sim/expire-token-after?n=`, `POST /__sim/reset-data`, `POST /__sim/reset` (requests and
- *   data), `GET /__sim/clock`, `GET /__sim/spec`, `GET /__sim/info`. New simulator modules add their
- *   routes under `/__sim/<name>` in `controlResponse`.
+ *   data), `GET /__sim/clock`, `GET /__sim/spec`, `GET /__sim/info`, `POST /__sim/calls`
+ *   ({ scenario, ...options }: places calls in the call log, simulator/call-log.js). New simulator
+ *   modules add their routes under `/__sim/<name>` in `controlResponse`.
  *
  * Plain CommonJS (test `.ts` files may not use Node builtins: n8n's lint rules), type-checked with
  * `// @ts-check` (tsconfig.tools.json); its types are read from this file (JSDoc).
@@ -113,6 +114,7 @@ const { recordView } = require('./records');
 /** @typedef {{ method: string, matcher: PathMatcher, responder: Responder, times?: number, auth?: boolean, calls: number }} XapiRoute */
 /** @typedef {(req: RecordedRequest) => XapiResponse | undefined | void | Promise<XapiResponse | undefined | void>} Handler */
 /** @typedef {{ available: boolean, status: string, file?: string }} SpecInfo */
+const { CallLog } = require('./call-log');
 
 const TOKEN_PATH = '/connect/token';
 const AUTHORIZE_PATH = '/connect/authorize';
@@ -279,6 +281,9 @@ class XapiServer {
 		/** @type {SpecInfo} */
 		this.specInfo = { available: false, status: 'spec checks off', file: undefined };
 		this.store = new Store(...this.initialData());
+		// the call log as live V20 servers send it (simulator/call-log.js); calls placed via POST /__sim/calls
+		this.callLog = new CallLog(this);
+		this.store.callLogSource = this.callLog;
 		this.clearState();
 	}
 
@@ -381,12 +386,14 @@ class XapiServer {
 		const { https: useHttps } = this.options;
 		this.options = { ...this.initialOptions, https: useHttps };
 		this.store.reset();
+		this.callLog.reset();
 		return this;
 	}
 
 	/** Restore the data (demo data, `data`) as constructed; keeps tokens, routes and the request log. */
 	resetData() {
 		this.store.reset();
+		this.callLog.reset();
 		this.expireAfter = null;
 		return this;
 	}
@@ -420,6 +427,15 @@ class XapiServer {
 	 */
 	addRecords(set, records) {
 		return this.store.addRecords(set, records);
+	}
+
+	/**
+	 * Places a call in the call log (scenarios of simulator/call-log.js); returns its rows.
+	 * @param {import('./call-log').Scenario} scenario
+	 * @param {any} [options]
+	 */
+	placeCall(scenario, options = {}) {
+		return this.callLog.place(scenario, options);
 	}
 
 	/**
@@ -1062,6 +1078,16 @@ class XapiServer {
 				}
 			}
 			return json({ error: 'GET or POST' }, 405);
+		}
+		if (sub === 'calls') {
+			// place calls in the call log: { scenario, ...options } (simulator/call-log.js), or an array of them
+			if (req.method !== 'POST' || req.json === undefined) return json({ error: 'POST a JSON { scenario, ...options } or an array of them' }, 400);
+			try {
+				const calls = (Array.isArray(req.json) ? req.json : [req.json]).flatMap((c) => this.placeCall(c.scenario, c).calls);
+				return json({ placed: calls.length, calls }, 201);
+			} catch (e) {
+				return json({ error: e.message }, 400);
+			}
 		}
 		if (sub === 'requests') return json(this.requestsSince(Number(req.query.since || 0)));
 		if (sub === 'expire-token') {

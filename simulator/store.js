@@ -49,6 +49,8 @@ class Store {
 	/** `sets`: { SetName: rows[] }; `files`: { 'backup file name': Buffer } served behind DownloadLink. */
 	constructor(sets = {}, files = {}) {
 		this.initial = { sets: clone(sets), files: { ...files } };
+		/** @type {import('./call-log').CallLog | undefined} the call log placed by scenario (call-log.js), set by the server */
+		this.callLogSource = undefined;
 		this.reset();
 	}
 
@@ -60,7 +62,7 @@ class Store {
 	}
 
 	get enabled() {
-		return this.sets.size > 0;
+		return this.sets.size > 0 || !!(this.callLogSource && this.callLogSource.entries.length);
 	}
 
 	rows(set) {
@@ -102,67 +104,16 @@ class Store {
 		return rows.find((r) => r[key] === value);
 	}
 
-	/** One row per call, grouped from CallHistoryView segments, with Pbx.CallLogData's property names. */
+	/**
+	 * The call log as live V20 servers send it: one row per segment (simulator/call-log.js), from the
+	 * CallHistoryView segments, the calls placed through `POST /__sim/calls`, and rows added to
+	 * ReportCallLogData as they are (older shapes, tests). Older rows first.
+	 */
 	callLog() {
-		const segments = [...(this.sets.get('CallHistoryView') || [])].sort(
-			(a, b) => Date.parse(a.SegmentStartTime) - Date.parse(b.SegmentStartTime) || a.SegmentId - b.SegmentId,
-		);
-		const byCall = new Map();
-		for (const s of segments) {
-			const id = s.CallId ?? s.SegmentId;
-			if (!byCall.has(id)) byCall.set(id, []);
-			byCall.get(id).push(s);
-		}
-		const recordings = this.sets.get('Recordings') || [];
-		const rows = [];
-		for (const [callId, segs] of byCall) {
-			const first = segs[0];
-			const answeredSeg = segs.find((s) => s.CallAnswered);
-			const last = answeredSeg || segs[segs.length - 1];
-			const start = Date.parse(first.SegmentStartTime);
-			const end = Math.max(...segs.map((s) => Date.parse(s.SegmentEndTime)));
-			const talkStart = answeredSeg ? Date.parse(answeredSeg.SegmentStartTime) : end;
-			const direction = first.SrcExternal ? 'Inbound' : last.DstExternal ? 'Outbound' : 'Internal';
-			const recIds = segs.flatMap((s) => [s.SrcRecId, s.DstRecId]).filter((x) => typeof x === 'number' && x > 0);
-			const recs = recIds.map((id) => recordings.find((r) => r.Id === id)).filter(Boolean);
-			const rec = recs[0];
-			const row = {
-				CallId: callId,
-				CdrId: `cdr-${callId}`,
-				CallHistoryId: `ch-${callId}`,
-				MainCallHistoryId: `ch-${callId}`,
-				SegmentId: first.SegmentId,
-				Indent: 0,
-				StartTime: first.SegmentStartTime,
-				Direction: direction,
-				CallType: direction === 'Internal' ? 'Internal' : 'External',
-				Status: answeredSeg ? 'Answered' : 'Unanswered',
-				Answered: !!answeredSeg,
-				Reason: answeredSeg ? 'Answered' : segs.length > 1 ? 'Forwarded' : 'NoAnswer',
-				RingingDuration: isoDuration((talkStart - start) / 1000),
-				TalkingDuration: isoDuration(answeredSeg ? (end - talkStart) / 1000 : 0),
-				SourceDn: first.SrcDn,
-				SourceType: first.SrcDnType,
-				SourceCallerId: first.SrcCallerNumber,
-				SourceDisplayName: first.SrcDisplayName,
-				DestinationDn: last.DstDn,
-				DestinationType: last.DstDnType,
-				DestinationCallerId: last.DstCallerNumber,
-				DestinationDisplayName: last.DstDisplayName,
-				ActionType: answeredSeg ? 1 : 0,
-				CallCost: 0,
-				QualityReport: false,
-				SrcRecId: first.SrcRecId,
-				DstRecId: last.DstRecId,
-				RecordingUrl: rec ? rec.RecordingUrl : null,
-				Recordings: recs.map((r) => ({ Id: r.Id, SentimentScore: r.SentimentScore ?? null, Summary: r.Summary ?? null, Transcription: r.Transcription ?? null })),
-				Summary: rec ? rec.Summary ?? null : null,
-				Transcription: rec ? rec.Transcription ?? null : null,
-				SentimentScore: rec ? rec.SentimentScore ?? null : null,
-			};
-			rows.push(row);
-		}
-		return [...rows, ...(this.sets.get(CALL_LOG_SET) || [])].sort((a, b) => Date.parse(a.StartTime) - Date.parse(b.StartTime));
+		const log = this.callLogSource;
+		const derived = log ? log.fromSegments(this.sets.get('CallHistoryView') || [], this.sets.get('Recordings') || []) : [];
+		const placed = log ? log.visible().map((e) => e.row) : [];
+		return [...derived, ...placed, ...(this.sets.get(CALL_LOG_SET) || [])].sort((a, b) => Date.parse(a.StartTime) - Date.parse(b.StartTime));
 	}
 
 	/** Serves `GET <base>/download/backups/<file>` (a backup's DownloadLink); needs a valid bearer token. */
@@ -197,9 +148,9 @@ class Store {
 		}
 	}
 
-	collectionOf(rows, req, context, hidden) {
+	collectionOf(rows, req, context, hidden, maxTop = 100) {
 		const visible = hidden ? rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !hidden.includes(k)))) : rows;
-		const { value, count } = applyQuery(visible, req.query, { maxTop: 100 });
+		const { value, count } = applyQuery(visible, req.query, { maxTop });
 		const body = { '@odata.context': context || req.odataContext };
 		if (String(req.query.$count).toLowerCase() === 'true') body['@odata.count'] = count;
 		body.value = value;
@@ -222,12 +173,15 @@ class Store {
 				const from = v('periodFrom');
 				const to = v('periodTo');
 				if (!a.periodFrom || a.periodFrom.type !== 'datetime' || !a.periodTo || a.periodTo.type !== 'datetime') return { status: 404 };
-				let rows = this.callLog().filter((r) => Date.parse(r.StartTime) >= Date.parse(from) && Date.parse(r.StartTime) <= Date.parse(to));
+				let rows = this.callLogSource
+					? this.callLogSource.answer(this.callLog(), { from: Date.parse(from), to: Date.parse(to), query: req.query, hidePcalls: !(a.hidePcalls && a.hidePcalls.value === false) })
+					: this.callLog().filter((r) => Date.parse(r.StartTime) >= Date.parse(from) && Date.parse(r.StartTime) <= Date.parse(to));
 				const sf = v('sourceFilter');
 				const df = v('destinationFilter');
 				if (sf) rows = rows.filter((r) => [r.SourceDn, r.SourceCallerId, r.SourceDisplayName].some((x) => String(x ?? '').includes(sf)));
 				if (df) rows = rows.filter((r) => [r.DestinationDn, r.DestinationCallerId, r.DestinationDisplayName].some((x) => String(x ?? '').includes(df)));
-				return this.collectionOf(rows, req, `${base}/xapi/v1/$metadata#Collection(Pbx.CallLogData)`);
+				// $top above 100 is accepted on this function (public pollers page by 500 and 1000)
+				return this.collectionOf(rows, req, `${base}/xapi/v1/$metadata#Collection(Pbx.CallLogData)`, undefined, null);
 			}
 			if (method === 'GET' && setName === 'Recordings' && fn === 'Pbx.DownloadRecording') {
 				const rec = a.recId && a.recId.type === 'number' ? this.find('Recordings', 'Id', a.recId.value) : undefined;

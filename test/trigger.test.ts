@@ -56,7 +56,11 @@ function chat(time: number, extra: EventRecord = {}): EventRecord {
 	const id = nextId++;
 	return { MessageId: id, ConversationId: 7, TimeSent: iso(time), Message: `hello ${id}`, SenderParticipantNo: '100', ...extra };
 }
-/** One call log row; a call with several segments is several rows with one CallId. */
+/**
+ * One call log row as builds WITHOUT MainCallHistoryId/CdrId would send it: the trigger falls back to
+ * CallId for the call (a call with several segments is several rows with one CallId). The V20 shape
+ * is in test/trigger-calls.test.ts.
+ */
 function callRow(callId: number, start: number, extra: EventRecord = {}): EventRecord {
 	return {
 		CallId: callId,
@@ -167,7 +171,8 @@ describe.each<CursorMode>(['durable', 'legacy'])('cursor (%s static data)', (mod
 describe('events', () => {
 	it('Call Ended: one item per call, with its segments; a long call logged late is caught', async () => {
 		const t = await activated({ event: 'callEnded' });
-		const now = pbxNow();
+		// calls that ended minutes ago (a call waits until its legs settled)
+		const now = pbxNow() - 3 * 60_000;
 		// a transferred call: two rows with one CallId
 		add('ReportCallLogData', [
 			callRow(501, now, { DestinationDn: '800', Answered: false, Status: 'Transferred' }),
@@ -191,7 +196,7 @@ describe('events', () => {
 
 	it('Call Ended filters: direction, answered, numbers', async () => {
 		const t = await activated({ event: 'callEnded', directions: ['outbound', 'internal'], answered: 'answered', numbers: '101, 102' });
-		const now = pbxNow();
+		const now = pbxNow() - 3 * 60_000;
 		add('ReportCallLogData', [
 			callRow(601, now, { Direction: 'Inbound', DestinationDn: '101' }),
 			callRow(602, now + 1, { Direction: 'Outbound', SourceDn: '101' }),
@@ -204,7 +209,7 @@ describe('events', () => {
 
 	it('Missed Call: inbound calls nobody answered, including queue-abandoned ones, without any filter', async () => {
 		const t = await activated({ event: 'missedCall' });
-		const now = pbxNow();
+		const now = pbxNow() - 3 * 60_000;
 		add('ReportCallLogData', [
 			callRow(701, now, { Answered: false, Status: 'Unanswered' }),
 			callRow(702, now + 1, { Answered: false, Status: 'Abandoned', DestinationDn: '800', Reason: 'Queue' }),
@@ -217,9 +222,9 @@ describe('events', () => {
 		expect(ids((await t.tick()).items, 'CallId')).toEqual([701, 702]);
 	});
 
-	it('Missed Call from call history segments (the simulator groups them into the call log as 3CX does)', async () => {
+	it('Missed Call from call history segments (the simulator logs one row per segment, as V20 does)', async () => {
 		const t = await activated({ event: 'missedCall', numbers: '800' });
-		const now = pbxNow();
+		const now = pbxNow() - 5 * 60_000;
 		const segment = (callId: number, start: number, end: number, extra: EventRecord) => ({
 			CallId: callId,
 			SegmentStartTime: iso(start),
@@ -242,13 +247,15 @@ describe('events', () => {
 			segment(903, now + 2000, now + 30_000, { DstDn: '102' }),
 		]);
 		const out = await t.tick();
-		expect(ids(out.items, 'CallId')).toEqual([901]);
-		expect(out.items![0].json).toMatchObject({ Direction: 'Inbound', Answered: false, DestinationDn: '800' });
+		expect(out.items).toHaveLength(1);
+		// the queue's own leg says Answered (the queue picked up to play music); nobody did
+		expect(out.items![0].json).toMatchObject({ Direction: 'Inbound Queue', CallType: 'Queue', Answered: false, DestinationDn: '800' });
+		expect((out.items![0].json.Segments as IDataObject[]).map((s) => s.Answered)).toEqual([true]);
 	});
 
 	it('1,000 new calls between two polls are at most 10 requests', async () => {
 		const t = await activated({ event: 'callEnded' });
-		const now = pbxNow();
+		const now = pbxNow() - 5 * 60_000;
 		add('ReportCallLogData', Array.from({ length: 1000 }, (_, i) => callRow(10_000 + i, now + i * 100)));
 		const before = apiCount();
 		const out = await t.tick();
@@ -341,14 +348,16 @@ describe('time zones', () => {
 		await t.activate();
 		await t.tick();
 		const cursor = Date.parse(String(t.committed().cursor));
-		const [row] = add('ReportCallLogData', [callRow(4242, pbxNow())]);
+		const [row] = add('ReportCallLogData', [callRow(4242, pbxNow() - 3 * 60_000)]);
 		const out = await t.tick();
 		expect(ids(out.items, 'CallId')).toEqual([row.CallId]);
 		const request = server.apiRequests[server.apiRequests.length - 1];
 		const from = /periodFrom=([^,]+),/.exec(decodeURIComponent(request.rawApiPath ?? ''))![1];
 		expect(from).toMatch(/Z$/);
-		expect(Date.parse(from)).toBe(Math.floor((cursor - 60 * 60_000) / 1000) * 1000);
-		expect(request.query.$filter).toBe(`StartTime ge ${from}`);
+		// Longest Call (60 min) + settle (1 min) + the wait for a call's next leg (5 min)
+		expect(Date.parse(from)).toBe(Math.floor((cursor - 66 * 60_000) / 1000) * 1000);
+		// the window is the function's period: no $filter on it
+		expect(request.query.$filter).toBeUndefined();
 	});
 });
 

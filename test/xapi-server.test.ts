@@ -1,6 +1,6 @@
 /**
  * The simulated 3CX on its own (plain fetch, no n8n): token endpoint rules, bearer checks,
- * recording and the response helpers (as the unit tests use it through helpers/xapi-server), the
+ * recording and the response helpers (as the unit tests use it through simulator/), the
  * demo data with OData query options, addRecords (JS and HTTP), the PBX clock, the PKCE sign-in,
  * the spec checks and the e2e preset (createE2eSimulator).
  *
@@ -339,28 +339,40 @@ describe('demo data', () => {
 		expect((await get('/CallHistoryView?$top=101')).status).toBe(400);
 	});
 
-	it('GetCallLogData: one row per call in the period, grouped from the segments, with recordings', async () => {
+	it('GetCallLogData as live V20 sends it: one row per segment (shared MainCallHistoryId, own CdrId), newest first, $top above 100', async () => {
 		const fn = (from: string, to: string) =>
 			`/ReportCallLogData/Pbx.GetCallLogData(periodFrom=${from},periodTo=${to},sourceType=0,sourceFilter='',destinationType=0,destinationFilter='',callsType=0,callTimeFilterType=0,callTimeFilterFrom='0:00:0',callTimeFilterTo='0:00:0',hidePcalls=true)`;
-		const week = await get(`${fn('2026-11-20T00:00:00Z', '2026-12-02T00:00:00Z')}?$count=true&$top=100&$orderby=StartTime desc`);
+		const week = await get(`${fn('2026-11-20T00:00:00Z', '2026-12-02T00:00:00Z')}?$count=true&$top=500`);
 		expect(week.status).toBe(200);
-		const rows = week.body.value;
-		expect(week.body['@odata.count']).toBeLessThan(sim.records('CallHistoryView').length);
-		expect(new Set(rows.map((r: { CallId: number }) => r.CallId)).size).toBe(rows.length);
+		type Row = Record<string, unknown> & { StartTime: string; CdrId: string; MainCallHistoryId: string; CallId: number };
+		const rows = week.body.value as Row[];
+		expect(week.body['@odata.count']).toBeGreaterThan(100);
+		expect(rows.length).toBe(Math.min(500, week.body['@odata.count']));
+		const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+		// every row its own CdrId; the rows of one call share MainCallHistoryId; CallId identifies nothing
+		expect(rows.every((r) => uuid.test(r.CdrId) && uuid.test(r.MainCallHistoryId))).toBe(true);
+		expect(new Set(rows.map((r) => r.CdrId)).size).toBe(rows.length);
+		expect(new Set(rows.map((r) => r.MainCallHistoryId)).size).toBeLessThan(rows.length);
+		expect(new Set(rows.map((r) => r.CallId)).size).toBe(1);
+		// the function's own order: newest first; fractional times; null and zero fields left out
+		const times = rows.map((r) => Date.parse(r.StartTime));
+		expect(times).toEqual([...times].sort((x, y) => y - x));
+		expect(rows.every((r) => /\.\d{3}Z$/.test(r.StartTime))).toBe(true);
+		expect(rows.every((r) => Object.values(r).every((v) => v !== null && v !== 0 && v !== ''))).toBe(true);
 		expect(rows[0]).toMatchObject({
-			CallId: expect.any(Number),
-			StartTime: expect.any(String),
-			Direction: expect.stringMatching(/^(Inbound|Outbound|Internal)$/),
-			Status: expect.stringMatching(/^(Answered|Unanswered)$/),
-			Answered: expect.any(Boolean),
+			Direction: expect.stringMatching(/^(Inbound|Outbound|Internal|Inbound Queue)$/),
+			Status: expect.stringMatching(/^(Answered|Unanswered|Waiting|Redirected)$/),
+			CallType: expect.stringMatching(/^(External|Queue|Extension|Ring Group)$/),
 			RingingDuration: expect.stringMatching(/^PT/),
-			TalkingDuration: expect.stringMatching(/^PT/),
-			SourceDn: expect.any(String),
-			DestinationDn: expect.any(String),
+			Reason: expect.any(String),
 		});
-		expect(rows.some((r: { Answered: boolean; Direction: string }) => !r.Answered && r.Direction === 'Inbound')).toBe(true);
-		const recorded = rows.find((r: { RecordingUrl: string | null }) => r.RecordingUrl);
-		expect(recorded.Recordings[0]).toEqual(expect.objectContaining({ Id: expect.any(Number) }));
+		// a queue leg "answers" (music) whether or not an agent took the call
+		expect(rows.some((r) => r.CallType === 'Queue' && r.Answered === true && /^Ended by/.test(String(r.Reason)))).toBe(true);
+		expect(rows.some((r) => r.CallType === 'Queue' && /was replaced by .*\(\d+\)$/.test(String(r.Reason)))).toBe(true);
+		expect(rows.some((r) => r.RecordingUrl && r.DstRecId)).toBe(true);
+		// $orderby on the function leaves out the newest rows (as live 20.0.10 was found to)
+		const ordered = (await get(`${fn('2026-11-20T00:00:00Z', '2026-12-02T00:00:00Z')}?$top=500&$orderby=StartTime desc`)).body.value as Row[];
+		expect(Date.parse(ordered[0].StartTime)).toBeLessThan(times[0]);
 		const day = (await get(`${fn('2026-11-30T00:00:00Z', '2026-11-30T23:59:59Z')}?$count=true`)).body;
 		expect(day.value.every((r: { StartTime: string }) => r.StartTime.startsWith('2026-11-30'))).toBe(true);
 		expect((await get(fn("'2026-11-30T00:00:00Z'", '2026-11-30T23:59:59Z'))).status).toBe(404);
@@ -402,11 +414,16 @@ describe('demo data', () => {
 		const at = Date.parse('2026-12-01T12:10:00Z');
 		sim.addRecords('CallHistoryView', demoCall({ now: at, answered: false, callId: 1 }));
 		sim.addRecords('CallHistoryView', demoCall({ now: at + 60000, answered: true, callId: 2 }));
-		const log = sim.records<{ CallId: number; Answered: boolean; DestinationDn: string; Direction: string }>('ReportCallLogData').filter((r) => r.CallId === 1 || r.CallId === 2);
-		expect(log.map((r) => [r.CallId, r.Answered, r.DestinationDn, r.Direction])).toEqual([
-			[1, false, '800', 'Inbound'],
-			[2, true, '102', 'Inbound'],
+		type Row = { MainCallHistoryId: string; StartTime: string; CallType: string; Answered: boolean; DestinationDn: string; Direction: string };
+		const log = sim.records<Row>('ReportCallLogData').filter((r) => Date.parse(r.StartTime) >= at - 60_000 && Date.parse(r.StartTime) < at + 120_000);
+		// one row per leg: the queue's leg (it picks up: Answered), then the agent's
+		expect(log.map((r) => [r.CallType, r.Answered, r.DestinationDn, r.Direction])).toEqual([
+			['Queue', true, '800', 'Inbound Queue'],
+			['Queue', true, '800', 'Inbound Queue'],
+			['Extension', true, '102', 'Inbound'],
 		]);
+		expect(log[0].MainCallHistoryId).not.toBe(log[1].MainCallHistoryId);
+		expect(log[1].MainCallHistoryId).toBe(log[2].MainCallHistoryId);
 	});
 
 	withSpec(`demoCall's segments have the spec's CallHistoryView property names and types${skipped}`, async () => {
@@ -483,7 +500,7 @@ describe('demo data', () => {
 		const log = (await get(
 			`/ReportCallLogData/Pbx.GetCallLogData(periodFrom=2026-12-01T11:59:00Z,periodTo=2026-12-01T12:00:00Z,sourceType=0,sourceFilter='',destinationType=0,destinationFilter='',callsType=0,callTimeFilterType=0,callTimeFilterFrom='0:00:0',callTimeFilterTo='0:00:0',hidePcalls=true)`,
 		)).body.value;
-		expect(log).toEqual([expect.objectContaining({ CallId: 123456, Answered: false, Status: 'Unanswered', Direction: 'Inbound', SourceCallerId: '+4930999999', DestinationDn: '800' })]);
+		expect(log).toEqual([expect.objectContaining({ MainCallHistoryId: expect.any(String), CdrId: expect.any(String), Answered: false, Status: 'Unanswered', Direction: 'Inbound', SourceCallerId: '+4930999999', DestinationDn: '800' })]);
 
 		expect((await fetch(sim.url('/__sim/records/EventLogs'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[1]' })).status).toBe(400);
 		expect(() => sim.addRecords('Bad Set', {})).toThrow(/not an entity set name/);

@@ -10,7 +10,14 @@ import {
 } from 'n8n-workflow';
 
 import { BINARY_OUTPUT_FIELD, CREDENTIAL_TYPE } from '../client';
-import { DEFAULT_LONGEST_CALL_MINUTES, eventByValue, EVENTS, type EventFilters, type FilterName } from './events';
+import {
+	DEFAULT_LONGEST_CALL_MINUTES,
+	DEFAULT_TRANSCRIPT_WAIT_MINUTES,
+	eventByValue,
+	EVENTS,
+	type EventFilters,
+	type FilterName,
+} from './events';
 import { poll } from './poll';
 
 /** Events that show a filter, read from the event table. */
@@ -80,6 +87,34 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { event: showFor('eventTypes') } },
 	},
 	{
+		displayName: 'Emit',
+		name: 'emitWhen',
+		type: 'options',
+		default: 'recorded',
+		options: [
+			{
+				name: 'When Recorded',
+				value: 'recorded',
+				description: 'As soon as 3CX lists the recording; Transcription and Summary may still be empty',
+			},
+			{
+				name: 'When Transcribed',
+				value: 'transcribed',
+				description: 'Once 3CX has transcribed the recording, or after the longest wait without its transcript',
+			},
+		],
+		displayOptions: { show: { event: ['newRecording'] } },
+	},
+	{
+		displayName: 'Longest Wait (Minutes)',
+		name: 'longestWaitMinutes',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 1440 },
+		default: DEFAULT_TRANSCRIPT_WAIT_MINUTES,
+		description: 'A recording that is still not transcribed after this long is emitted without its transcript',
+		displayOptions: { show: { event: ['newRecording'], emitWhen: ['transcribed'] } },
+	},
+	{
 		displayName: 'Download Audio',
 		name: 'downloadAudio',
 		type: 'boolean',
@@ -111,7 +146,7 @@ const properties: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 1440 },
 				default: DEFAULT_LONGEST_CALL_MINUTES,
 				description:
-					'3CX logs a call when it ends, under the time it started. Each poll looks back this far so that long calls are not missed; calls that last longer are.',
+					'3CX logs a call when it ends, under the time it started. Each poll looks back this far (plus a few minutes for legs that arrive late) so that long calls are not missed; calls that last longer are.',
 			},
 		],
 	},
@@ -180,7 +215,18 @@ export class ThreeCxTrigger implements INodeType {
 		if (downloadAudio && !binaryProperty) {
 			throw new NodeOperationError(this.getNode(), 'Put Output File in Field is empty: name the binary field for the recording');
 		}
-		const options = (CALL_EVENTS.includes(event.value) ? this.getNodeParameter('options', {}) : {}) as IDataObject;
+		let options = (CALL_EVENTS.includes(event.value) ? this.getNodeParameter('options', {}) : {}) as IDataObject;
+		if (event.value === 'newRecording') {
+			const emitWhen = String(this.getNodeParameter('emitWhen', 'recorded'));
+			if (emitWhen !== 'recorded' && emitWhen !== 'transcribed') {
+				throw new NodeOperationError(this.getNode(), `Emit must be When Recorded or When Transcribed, got "${emitWhen}"`);
+			}
+			const longestWaitMinutes = emitWhen === 'transcribed' ? Number(this.getNodeParameter('longestWaitMinutes', DEFAULT_TRANSCRIPT_WAIT_MINUTES)) : undefined;
+			if (longestWaitMinutes !== undefined && !(longestWaitMinutes > 0)) {
+				throw new NodeOperationError(this.getNode(), `Longest Wait (Minutes) must be a number above 0, got "${String(longestWaitMinutes)}"`);
+			}
+			options = { emitWhen, ...(longestWaitMinutes !== undefined ? { longestWaitMinutes } : {}) };
+		}
 		return await poll(this, {
 			event,
 			filters: filtersOf(this, event.value),

@@ -11,7 +11,11 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-export const STATE_VERSION = 1;
+/**
+ * 2: call-log keys are MainCallHistoryId~CdrId (version 1 keyed rows by CallId~SegmentId, which
+ * repeat across calls on V20). A version-1 cursor is migrated: see readState.
+ */
+export const STATE_VERSION = 2;
 /** At most this many emitted keys are remembered (the newest). */
 export const SEEN_LIMIT = 5000;
 
@@ -22,19 +26,45 @@ export interface CursorState {
 	seen: Record<string, number>;
 	/** Where a poll that ran out of n8n's poll budget stopped: rows read (newest first) of `count`. */
 	resume?: { skip: number; count: number };
+	/** The build refused a $select field (400): polls send no $select. */
+	noSelect?: boolean;
+	/**
+	 * A version-1 cursor whose keys cannot be matched (call log): records at or before this time
+	 * count as emitted by the old version; the first complete poll remembers them by their new keys.
+	 */
+	migratedFrom?: string;
 }
 
-/** The state stored for `event`, or undefined when there is none (or it belongs to another event). */
-export function readState(staticData: IDataObject, event: string): CursorState | undefined {
+/**
+ * The state stored for `event`, or undefined when there is none (or it belongs to another event).
+ * A version-1 state is migrated: its cursor is kept; its keys are kept when they are still the keys
+ * of this event (`rekeyed` false), otherwise records up to the old cursor count as emitted
+ * (`migratedFrom`), so an upgrade neither re-emits nor skips a call.
+ */
+export function readState(staticData: IDataObject, event: string, rekeyed = false): CursorState | undefined {
 	const state = staticData as Partial<CursorState>;
-	if (state.v !== STATE_VERSION || state.event !== event || typeof state.cursor !== 'string') return undefined;
+	if ((state.v !== STATE_VERSION && state.v !== 1) || state.event !== event || typeof state.cursor !== 'string') return undefined;
 	if (Number.isNaN(Date.parse(state.cursor))) return undefined;
 	const seen = state.seen && typeof state.seen === 'object' ? state.seen : {};
+	if (state.v === 1) {
+		return rekeyed
+			? { v: STATE_VERSION, event, cursor: state.cursor, seen: {}, migratedFrom: state.cursor }
+			: { v: STATE_VERSION, event, cursor: state.cursor, seen: { ...seen } };
+	}
 	const resume =
 		state.resume && Number.isInteger(state.resume.skip) && Number.isInteger(state.resume.count)
 			? { skip: state.resume.skip, count: state.resume.count }
 			: undefined;
-	return { v: STATE_VERSION, event, cursor: state.cursor, seen: { ...seen }, ...(resume ? { resume } : {}) };
+	const migratedFrom = typeof state.migratedFrom === 'string' && !Number.isNaN(Date.parse(state.migratedFrom)) ? state.migratedFrom : undefined;
+	return {
+		v: STATE_VERSION,
+		event,
+		cursor: state.cursor,
+		seen: { ...seen },
+		...(resume ? { resume } : {}),
+		...(state.noSelect === true ? { noSelect: true } : {}),
+		...(migratedFrom ? { migratedFrom } : {}),
+	};
 }
 
 /** Replaces the stored state with `state` (in place: n8n watches this object). */
@@ -42,6 +72,8 @@ export function writeState(staticData: IDataObject, state: CursorState): void {
 	for (const key of Object.keys(staticData)) delete staticData[key];
 	Object.assign(staticData, { v: state.v, event: state.event, cursor: state.cursor, seen: state.seen });
 	if (state.resume) staticData.resume = { ...state.resume };
+	if (state.noSelect) staticData.noSelect = true;
+	if (state.migratedFrom) staticData.migratedFrom = state.migratedFrom;
 }
 
 /** `time` rounded DOWN to the second, as XAPI's bare UTC literal: 2026-12-01T10:00:00Z. */

@@ -7,6 +7,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { odataLiteral, pathSegment } from '../client';
+import { timeOf } from './cursor';
 
 /** The filters a person can set on the node; each event uses the ones it lists in `filters`. */
 export interface EventFilters {
@@ -58,8 +59,19 @@ export interface TriggerEvent {
 	/** The event's own condition and the user's filters (records are read in full, then matched). */
 	matches: (item: IDataObject, filters: EventFilters) => boolean;
 	filters: FilterName[];
-	/** $select: the fields an item carries. */
+	/** $select: the fields an item carries; empty: no $select (the call log function answers every field). */
 	select: string[];
+	/** Whether the server's order may be asked for ($orderby); false: read in the server's own order, sort here. */
+	serverOrder?: boolean;
+	/** Rows per page after the first (the first page is 100, with $count). */
+	pageSize?: number;
+	/** A part of $filter the server applies (safety net: `matches` checks it again). */
+	serverFilter?: (filters: EventFilters) => string | undefined;
+	/**
+	 * Whether an item must wait (not emitted, not remembered) until a later poll: a call whose legs
+	 * may not all be in the log yet, a recording not yet transcribed. `pbxNow`: the PBX's clock.
+	 */
+	pending?: (item: IDataObject, options: IDataObject, pbxNow: number) => boolean;
 	/** New recordings can carry their audio. */
 	audio?: boolean;
 }
@@ -72,6 +84,15 @@ const SHORT_OVERLAP_MS = 60 * SECOND;
 
 /** Default of "Longest Call (Minutes)": see callOverlap. */
 export const DEFAULT_LONGEST_CALL_MINUTES = 60;
+/**
+ * A call is emitted once its newest leg ended this long ago (PBX clock): legs of one call that are
+ * written a moment apart come out in one item.
+ */
+export const CALL_SETTLE_MS = 60 * SECOND;
+/** A call whose newest leg says it went on (to an agent, voicemail, a transfer) waits at most this long for that leg. */
+export const CALL_CONTINUATION_WAIT_MS = 5 * MINUTE;
+/** Default of "Longest Wait (Minutes)" for a transcript. */
+export const DEFAULT_TRANSCRIPT_WAIT_MINUTES = 30;
 
 function text(value: unknown): string {
 	return value === undefined || value === null ? '' : String(value);
@@ -82,9 +103,24 @@ function text(value: unknown): string {
  * time). A poll therefore re-reads calls that started up to "Longest Call" before the cursor: a call
  * that was still running at the last poll shows up there. A call longer than that is missed.
  */
+function transcriptWaitMs(options: IDataObject): number {
+	const minutes = Number(options.longestWaitMinutes ?? DEFAULT_TRANSCRIPT_WAIT_MINUTES);
+	return (Number.isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_TRANSCRIPT_WAIT_MINUTES) * MINUTE;
+}
+
 function callOverlap(options: IDataObject): number {
 	const minutes = Number(options.longestCallMinutes ?? DEFAULT_LONGEST_CALL_MINUTES);
-	return Math.max(SHORT_OVERLAP_MS, (Number.isFinite(minutes) ? minutes : DEFAULT_LONGEST_CALL_MINUTES) * MINUTE);
+	const longest = Math.max(SHORT_OVERLAP_MS, (Number.isFinite(minutes) ? minutes : DEFAULT_LONGEST_CALL_MINUTES) * MINUTE);
+	// a call waits for its legs (settle, continuation) inside the window
+	return longest + CALL_SETTLE_MS + CALL_CONTINUATION_WAIT_MS;
+}
+
+/** Seconds of an ISO-8601 duration as 3CX writes it (PT1M59.975875S); 0 when absent or unreadable. */
+export function durationSeconds(value: unknown): number {
+	const m = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text(value).trim());
+	if (!m) return 0;
+	const [, d, h, min, sec] = m.map((x) => Number(x ?? 0));
+	return d * 86400 + h * 3600 + min * 60 + sec;
 }
 
 /** Direction of a call log row as one of inbound / outbound / internal ('' when unknown). */
@@ -98,7 +134,7 @@ export function callDirection(record: IDataObject): string {
 
 /** Every number a call touched: caller, callee, the extension or queue that acted, in each segment. */
 function callNumbers(call: IDataObject): Set<string> {
-	const rows = Array.isArray(call.Segments) ? (call.Segments as IDataObject[]) : [call];
+	const rows = segmentsOf(call);
 	const numbers = new Set<string>();
 	for (const row of rows) {
 		for (const field of ['SourceDn', 'DestinationDn', 'actionDnDn', 'SourceCallerId', 'DestinationCallerId', 'ActionDnCallerId']) {
@@ -113,10 +149,55 @@ function matchesNumbers(numbers: Set<string>, wanted: string[]): boolean {
 	return !wanted.length || wanted.some((n) => numbers.has(n));
 }
 
-/** Whether anybody answered the call (any of its segments). */
+function segmentsOf(call: IDataObject): IDataObject[] {
+	return Array.isArray(call.Segments) ? (call.Segments as IDataObject[]) : [call];
+}
+
+/** A leg that went to voicemail: 3CX names it in the destination or the reason (no field says so). */
+export function isVoicemailLeg(row: IDataObject): boolean {
+	return /voice\s*mail|vmail/i.test([row.DestinationDisplayName, row.DestinationCallerId, row.CallType].map(text).join(' '));
+}
+
+/**
+ * Whether a PERSON answered this leg: 3CX says Answered (or Status "Answered") and the leg is an
+ * extension's or an outside party's (CallType Extension / External). A queue "answers" a call to
+ * play music (Answered: true even when the caller hung up while waiting), an IVR or the system
+ * picks up, voicemail takes a message: none of them is a person.
+ */
+export function personAnswered(row: IDataObject): boolean {
+	// Answered when 3CX sends it; a row that leaves it out: its Status
+	const answered = typeof row.Answered === 'boolean' ? row.Answered : text(row.Status).toLowerCase() === 'answered';
+	if (!answered) return false;
+	const type = text(row.CallType).trim();
+	if (type && !/^(extension|external)$/i.test(type)) return false;
+	if (/queue/i.test(text(row.Direction))) return false;
+	return !isVoicemailLeg(row);
+}
+
+/** Whether a person answered the call (one of its legs). */
 function callAnswered(call: IDataObject): boolean {
-	const rows = Array.isArray(call.Segments) ? (call.Segments as IDataObject[]) : [call];
-	return rows.some((row) => row.Answered === true);
+	if (typeof call.Answered === 'boolean' && Array.isArray(call.Segments)) return call.Answered;
+	return segmentsOf(call).some(personAnswered);
+}
+
+/** "... was replaced by Anna Berg (101)", "forwarded to ...": the leg handed the call on. */
+const HANDED_ON = /(was replaced by|forwarded to|transferred to|redirected to)/i;
+
+function legEnd(row: IDataObject): number {
+	return timeOf(row.StartTime) + (durationSeconds(row.RingingDuration) + durationSeconds(row.TalkingDuration)) * 1000;
+}
+
+/**
+ * Whether a call must wait for more legs: its newest leg ended less than CALL_SETTLE_MS ago, or
+ * that leg says the call went on (to an agent, voicemail, another extension) and the next leg is not
+ * in the log yet (at most CALL_CONTINUATION_WAIT_MS).
+ */
+function callPending(call: IDataObject, _options: IDataObject, pbxNow: number): boolean {
+	const legs = segmentsOf(call);
+	const end = Math.max(...legs.map(legEnd));
+	if (pbxNow - end < CALL_SETTLE_MS) return true;
+	const newest = legs.reduce((a, b) => (timeOf(b.StartTime) >= timeOf(a.StartTime) ? b : a));
+	return HANDED_ON.test(text(newest.Reason)) && pbxNow - end < CALL_CONTINUATION_WAIT_MS;
 }
 
 function matchesCall(call: IDataObject, filters: EventFilters): boolean {
@@ -142,78 +223,58 @@ function callLogPath(window: TimeWindow): string {
 		// what 3CX's console sends when no call-time filter is set
 		`callTimeFilterFrom=${str('0:00:0', 'callTimeFilterFrom')}`,
 		`callTimeFilterTo=${str('0:00:0', 'callTimeFilterTo')}`,
-		'hidePcalls=false',
+		// as the console's call log: park/pickup plumbing rows ("P-calls") hidden
+		'hidePcalls=true',
 	];
 	return `/ReportCallLogData/Pbx.GetCallLogData(${params.join(',')})`;
 }
 
-/** The rows of one call (newest first) as one item: the call's first row, plus all rows as Segments. */
+/**
+ * The legs of one call as one item: the fields of the leg a person answered (else the first leg),
+ * the call's first StartTime, `Answered` (a person answered), and every leg, oldest first, as
+ * `Segments`.
+ */
 function callItem(rows: IDataObject[]): IDataObject {
-	const ordered = [...rows].sort((a, b) => {
-		const indent = Number(a.Indent ?? 0) - Number(b.Indent ?? 0);
-		if (indent) return indent;
-		return Date.parse(text(a.StartTime)) - Date.parse(text(b.StartTime)) || Number(a.SegmentId ?? 0) - Number(b.SegmentId ?? 0);
-	});
-	if (ordered.length === 1) return { ...ordered[0] };
 	const chronological = [...rows].sort(
-		(a, b) => Date.parse(text(a.StartTime)) - Date.parse(text(b.StartTime)) || Number(a.SegmentId ?? 0) - Number(b.SegmentId ?? 0),
+		(a, b) => timeOf(a.StartTime) - timeOf(b.StartTime) || Number(a.SegmentId ?? 0) - Number(b.SegmentId ?? 0),
 	);
-	return { ...ordered[0], Answered: rows.some((row) => row.Answered === true), Segments: chronological };
+	const answeredLeg = chronological.find(personAnswered);
+	const base = answeredLeg ?? chronological[0];
+	return {
+		...base,
+		StartTime: chronological[0].StartTime,
+		Direction: chronological[0].Direction ?? base.Direction,
+		Answered: answeredLeg !== undefined,
+		Segments: chronological,
+	};
 }
 
-const CALL_LOG_FIELDS = [
-	'CallId',
-	'CallHistoryId',
-	'MainCallHistoryId',
-	'CdrId',
-	'SegmentId',
-	'Indent',
-	'StartTime',
-	'Direction',
-	'Status',
-	'Answered',
-	'Reason',
-	'CallType',
-	'RingingDuration',
-	'TalkingDuration',
-	'CallCost',
-	'SourceType',
-	'SourceDn',
-	'SourceCallerId',
-	'SourceDisplayName',
-	'DestinationType',
-	'DestinationDn',
-	'DestinationCallerId',
-	'DestinationDisplayName',
-	'ActionType',
-	'actionDnDn',
-	'ActionDnCallerId',
-	'ActionDnDisplayName',
-	'ActionDnType',
-	'Recordings',
-	'RecordingUrl',
-	'SrcRecId',
-	'DstRecId',
-	'Summary',
-	'Transcription',
-	'SentimentScore',
-	'QualityReport',
-];
 
-const callRowKey = (record: IDataObject) =>
-	`${text(record.CallId)}~${text(record.SegmentId ?? record.CallHistoryId ?? record.CdrId)}`;
-const callKey = (record: IDataObject) => text(record.CallId);
+/**
+ * A call is its MainCallHistoryId (V20: a UUID every leg of the call shares); builds whose rows
+ * lack it: CallHistoryId, then CallId (unique on older builds only).
+ */
+export const callKey = (record: IDataObject) =>
+	text(record.MainCallHistoryId) || text(record.CallHistoryId) || `call-${text(record.CallId)}`;
+/** A leg is its CdrId (a UUID per row); without one: its call, number in the call and start time. */
+export const callRowKey = (record: IDataObject) =>
+	`${callKey(record)}~${text(record.CdrId) || `${text(record.SegmentId)}@${text(record.StartTime)}@${text(record.DestinationDn)}`}`;
 
 const callLog = {
 	path: callLogPath,
 	windowInPath: true,
 	timeField: 'StartTime',
-	keyField: 'CallId',
+	keyField: 'CdrId',
 	rowKey: callRowKey,
 	itemKey: callKey,
 	item: callItem,
 	overlapMs: callOverlap,
-	select: CALL_LOG_FIELDS,
+	// no $select: the function answers every field, and builds differ in which they have
+	select: [] as string[],
+	// $orderby on this function can leave out the newest rows: read its own order (newest first)
+	serverOrder: false,
+	pageSize: 500,
+	pending: callPending,
 } as const;
 
 export const EVENTS: TriggerEvent[] = [
@@ -243,7 +304,12 @@ export const EVENTS: TriggerEvent[] = [
 		timeField: 'EndTime',
 		keyField: 'Id',
 		rowKey: (record) => text(record.Id),
-		overlapMs: () => SHORT_OVERLAP_MS,
+		// waiting for a transcript: the window reaches back over the longest wait
+		overlapMs: (options) => (options.emitWhen === 'transcribed' ? transcriptWaitMs(options) + 2 * MINUTE : SHORT_OVERLAP_MS),
+		pending: (recording, options, pbxNow) =>
+			options.emitWhen === 'transcribed' &&
+			recording.IsTranscribed !== true &&
+			pbxNow - timeOf(recording.EndTime) < transcriptWaitMs(options),
 		matches: (recording, filters) =>
 			matchesNumbers(
 				new Set(
@@ -316,6 +382,11 @@ export const EVENTS: TriggerEvent[] = [
 		keyField: 'Id',
 		rowKey: (record) => text(record.Id),
 		overlapMs: () => SHORT_OVERLAP_MS,
+		// live pollers filter `Type eq 'Error'` at the server: a flood of Info entries costs no pages
+		serverFilter: (filters) =>
+			filters.eventTypes.length
+				? `(${filters.eventTypes.map((t) => `Type eq ${odataLiteral(t, 'str', 'Types')}`).join(' or ')})`
+				: undefined,
 		matches: (entry, filters) =>
 			!filters.eventTypes.length || filters.eventTypes.some((t) => t.toLowerCase() === text(entry.Type).toLowerCase()),
 		filters: ['eventTypes'],

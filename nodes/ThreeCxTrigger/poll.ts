@@ -18,6 +18,7 @@
  */
 import {
 	NodeOperationError,
+	type NodeApiError,
 	type IBinaryKeyData,
 	type IDataObject,
 	type IN8nHttpFullResponse,
@@ -37,6 +38,7 @@ import {
 	writeState,
 	type CursorState,
 } from './cursor';
+import { arm, armedState } from './activation';
 import type { EventFilters, TimeWindow, TriggerEvent } from './events';
 
 /** Fetch Test Event looks this far back for the newest matching record. */
@@ -80,11 +82,17 @@ class Reader {
 	requests = 0;
 	/** PBX clock minus this machine's clock, from the last `Date` header seen. */
 	serverOffsetMs = 0;
+	/** The build refused a field of $select: send none (said once, in n8n's log). */
+	noSelect: boolean;
 
 	constructor(
 		private readonly context: IPollFunctions,
 		private readonly event: TriggerEvent,
-	) {}
+		private readonly filters: EventFilters,
+		noSelect = false,
+	) {
+		this.noSelect = noSelect;
+	}
 
 	/** The PBX's "now" as far as its answers tell (this machine's clock corrected by the last Date header). */
 	pbxNow(): number {
@@ -95,19 +103,45 @@ class Reader {
 		return { from: isoSeconds(fromMs), to: isoSeconds(Math.max(this.pbxNow(), fromMs) + WINDOW_END_MARGIN_MS) };
 	}
 
-	async page(window: TimeWindow | undefined, skip: number, top: number, withCount: boolean): Promise<Page> {
+	private query(window: TimeWindow | undefined, skip: number, top: number, withCount: boolean): IDataObject {
 		const { event } = this;
-		const qs: IDataObject = {
-			$top: top,
-			$skip: skip,
-			$orderby: `${event.timeField} desc,${event.keyField} desc`,
-			$select: event.select.join(','),
-		};
-		if (window) qs.$filter = `${event.timeField} ge ${window.from}`;
+		const qs: IDataObject = { $top: top, $skip: skip };
+		// the call log function: no $orderby (it can leave out the newest rows); its own order is newest first
+		if (event.serverOrder !== false) qs.$orderby = `${event.timeField} desc,${event.keyField} desc`;
+		if (!this.noSelect && event.select.length) qs.$select = event.select.join(',');
+		const filter = [
+			window && !event.windowInPath ? `${event.timeField} ge ${window.from}` : undefined,
+			event.serverFilter?.(this.filters),
+		].filter(Boolean);
+		if (filter.length) qs.$filter = filter.join(' and ');
 		if (withCount) qs.$count = true;
-		const path = event.path(window ?? this.window(this.pbxNow() - LOOK_BACK_DAYS * DAY_MS));
-		this.requests++;
-		const response = await xapiRequest(this.context, { method: 'GET', path, qs });
+		return qs;
+	}
+
+	async page(window: TimeWindow | undefined, skip: number, top: number, withCount: boolean): Promise<Page> {
+		const path = this.event.path(window ?? this.window(this.pbxNow() - LOOK_BACK_DAYS * DAY_MS));
+		const send = async () => {
+			this.requests++;
+			return await xapiRequest(this.context, { method: 'GET', path, qs: this.query(window, skip, top, withCount) });
+		};
+		const answer = await send().then(
+			(response) => ({ response, error: undefined }),
+			(error: unknown) => ({ response: undefined, error }),
+		);
+		let response = answer.response;
+		if (!response) {
+			// an older build lacks a field of $select: 400 naming a property. Read without $select
+			// from now on (every field the build has), and say so once. Any other error fails the poll.
+			const e = answer.error as NodeApiError;
+			if (this.noSelect || !this.event.select.length || e?.httpCode !== '400' || !/propert/i.test(`${e.message ?? ''} ${e.description ?? ''}`)) {
+				throw e;
+			}
+			this.noSelect = true;
+			this.context.logger?.warn(
+				`3CX Trigger: this 3CX build refused a field of the ${this.event.name} $select (${e.message}); reading every field without $select from now on`,
+			);
+			response = await send();
+		}
 		const serverTime = Date.parse(header(response, 'date'));
 		if (Number.isFinite(serverTime)) this.serverOffsetMs = serverTime - Date.now();
 		const body = parseBody(response.body) as IDataObject | undefined;
@@ -137,7 +171,7 @@ function emittedItems(seen: Record<string, number>): Set<string> {
 	return new Set(Object.keys(seen).map((key) => key.split('~')[0]));
 }
 
-/** Rows grouped into items, oldest item first; each item's time is its newest row's. */
+/** Rows grouped into items, oldest item first (by its first row: a call by its start). */
 function toItems(event: TriggerEvent, rows: IDataObject[]): Array<{ key: string; time: number; json: IDataObject }> {
 	const groups = new Map<string, IDataObject[]>();
 	for (const row of rows) {
@@ -148,7 +182,7 @@ function toItems(event: TriggerEvent, rows: IDataObject[]): Array<{ key: string;
 	}
 	const items = [...groups.entries()].map(([key, group]) => ({
 		key,
-		time: Math.max(...group.map((row) => timeOf(row[event.timeField]))),
+		time: Math.min(...group.map((row) => timeOf(row[event.timeField]))),
 		json: event.item ? event.item(group) : { ...group[0] },
 	}));
 	return items.sort((a, b) => a.time - b.time || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -253,53 +287,86 @@ async function activate(context: IPollFunctions, reader: Reader, settings: PollS
 		for (const row of page.rows) seen[event.rowKey(row)] = timeOf(row[event.timeField]);
 		if (page.rows.length < PAGE_SIZE) break;
 	}
-	writeState(staticData, { v: STATE_VERSION, event: event.value, cursor, seen: pruneSeen(seen, fromMs) });
+	const state: CursorState = {
+		v: STATE_VERSION,
+		event: event.value,
+		cursor,
+		seen: pruneSeen(seen, fromMs),
+		...(reader.noSelect ? { noSelect: true } : {}),
+	};
+	writeState(staticData, state);
+	// n8n's durable cursors drop what an activation poll that emits nothing wrote: keep it on the context too
+	arm(context, state);
 	return null;
 }
 
+/** Whether this event's keys changed since cursor version 1 (a saved version-1 cursor cannot be matched). */
+function rekeyed(event: TriggerEvent): boolean {
+	return event.timeField === 'StartTime' && event.itemKey !== undefined;
+}
+
 export async function poll(context: IPollFunctions, settings: PollSettings): Promise<INodeExecutionData[][] | null> {
-	const { event, filters } = settings;
-	const reader = new Reader(context, event);
+	const { event, filters, options } = settings;
+	const staticData = context.getWorkflowStaticData('node');
+	let state: CursorState | undefined = readState(staticData, event.value, rekeyed(event));
+	const reader = new Reader(context, event, filters, state?.noSelect === true);
 	if (context.getMode() === 'manual') return await latest(context, reader, settings);
 
 	const started = Date.now();
 	const budget = pollBudgetMs(context) * BUDGET_SHARE;
-	const staticData = context.getWorkflowStaticData('node');
-	const state: CursorState | undefined = readState(staticData, event.value);
-	if (!state) return await activate(context, reader, settings, staticData);
+	if (!state) {
+		// durable cursors: the activation poll's state was not committed; continue from it
+		const armed = armedState(context, event.value);
+		state = armed ? readState(armed, event.value) : undefined;
+		if (!state) return await activate(context, reader, settings, staticData);
+		writeState(staticData, state);
+	}
+	const current = state;
 
-	const overlap = event.overlapMs(settings.options);
-	const fromMs = windowStart(state.cursor, overlap);
+	const overlap = event.overlapMs(options);
+	const fromMs = windowStart(current.cursor, overlap);
 	const window = reader.window(fromMs);
-	const expected = expectedInWindow(state.seen, fromMs);
+	const expected = expectedInWindow(current.seen, fromMs);
+	const migratedFrom = current.migratedFrom !== undefined ? Date.parse(current.migratedFrom) : undefined;
 
 	// A poll that ran out of n8n's poll budget left a resume point: start there (with the count),
 	// read to the end, then the rows above it. Rows added since push the old ones down, so some are
-	// read twice; they are dropped by key.
-	const resumeAt = state.resume && state.resume.skip > 0 ? state.resume.skip : 0;
+	// read twice; they are dropped by key. (New rows only ever push rows down, in the server's own
+	// newest-first order too: paging by rows read never skips one.)
+	const resumeAt = current.resume && current.resume.skip > 0 ? current.resume.skip : 0;
 	const first = await reader.page(window, resumeAt, PAGE_SIZE, true);
 	checkRowTimes(context, event, first.rows);
-	const isNew = (row: IDataObject) => state.seen[event.rowKey(row)] === undefined;
+	const isNew = (row: IDataObject) => current.seen[event.rowKey(row)] === undefined;
 	const found = new Map<string, IDataObject>();
 	const read = new Set<string>();
-	let newestTime = Date.parse(state.cursor);
+	// records a version-1 cursor had emitted (by time): remembered under their new keys
+	const migrated = new Map<string, number>();
+	const migratedItems = new Set<string>();
+	let newestTime = Date.parse(current.cursor);
 	const take = (rows: IDataObject[]) => {
 		for (const row of rows) {
 			const key = event.rowKey(row);
+			const time = timeOf(row[event.timeField]);
 			read.add(key);
-			newestTime = Math.max(newestTime, timeOf(row[event.timeField]));
-			if (isNew(row)) found.set(key, row);
+			newestTime = Math.max(newestTime, time);
+			if (migratedFrom !== undefined && time <= migratedFrom) {
+				migrated.set(key, time);
+				migratedItems.add(itemKeyOf(event, row));
+			} else if (isNew(row)) found.set(key, row);
 		}
 	};
 	take(first.rows);
-	if (first.count === expected && found.size === 0) {
+	if (first.count === expected && found.size === 0 && migratedFrom === undefined) {
 		// nothing new: one request, and nothing to store (a stale resume point is dropped)
-		if (state.resume) writeState(staticData, { v: STATE_VERSION, event: event.value, cursor: state.cursor, seen: state.seen });
+		if (current.resume || reader.noSelect !== (current.noSelect === true)) {
+			writeState(staticData, { ...current, resume: undefined, ...(reader.noSelect ? { noSelect: true } : {}) });
+		}
 		return null;
 	}
 	// records were removed from the window (or 3CX gave no count): only a full read tells what is new
-	const full = first.count === undefined || first.count <= expected;
+	const full = first.count === undefined || first.count <= expected || migratedFrom !== undefined;
 	const needed = full ? Number.POSITIVE_INFINITY : (first.count as number) - expected;
+	const pageSize = event.pageSize ?? PAGE_SIZE;
 	let skip = resumeAt + first.rows.length;
 	const wrapTo = resumeAt > 0 ? resumeAt : undefined;
 	let wrapped = false;
@@ -317,7 +384,7 @@ export async function poll(context: IPollFunctions, settings: PollSettings): Pro
 			outOfBudget = true;
 			break;
 		}
-		const top = wrapped && wrapTo !== undefined ? Math.min(PAGE_SIZE, wrapTo - skip) : PAGE_SIZE;
+		const top = wrapped && wrapTo !== undefined ? Math.min(pageSize, wrapTo - skip) : pageSize;
 		const page = await reader.page(window, skip, top, false);
 		checkRowTimes(context, event, page.rows);
 		take(page.rows);
@@ -333,25 +400,35 @@ export async function poll(context: IPollFunctions, settings: PollSettings): Pro
 	const complete = !outOfBudget && (end || found.size >= needed);
 
 	// one item per item key; rows of an item emitted before are not emitted again
-	const emitted = emittedItems(state.seen);
-	const newRows = [...found.values()].filter((row) => !emitted.has(itemKeyOf(event, row)));
-	const items = toItems(event, newRows).filter((item) => event.matches(item.json, filters));
+	const emitted = emittedItems(current.seen);
+	const newRows = [...found.values()].filter((row) => {
+		const item = itemKeyOf(event, row);
+		return !emitted.has(item) && !migratedItems.has(item);
+	});
+	const pbxNow = reader.pbxNow();
+	const grouped = toItems(event, newRows);
+	// an item that waits (legs still to come, a transcript) is neither emitted nor remembered: read again next poll
+	const waiting = new Set(grouped.filter((item) => event.pending?.(item.json, options, pbxNow)).map((item) => item.key));
+	const items = grouped.filter((item) => !waiting.has(item.key) && event.matches(item.json, filters));
 	const output = await finishItems(context, reader, settings, items);
 
-	// next state: every row read is remembered; the cursor moves only when the read was complete
-	const seen = { ...state.seen };
-	for (const [key, row] of found) seen[key] = timeOf(row[event.timeField]);
+	// next state: every row read is remembered (but a waiting item's); the cursor moves only when the read was complete
+	const seen = { ...current.seen };
+	for (const [key, row] of found) if (!waiting.has(itemKeyOf(event, row))) seen[key] = timeOf(row[event.timeField]);
+	for (const [key, time] of migrated) seen[key] = time;
 	if (end) {
 		// the whole window was read: forget keys 3CX no longer lists (removed records)
 		for (const key of Object.keys(seen)) if (seen[key] >= fromMs && !read.has(key)) delete seen[key];
 	}
-	const cursor = complete ? new Date(Math.max(newestTime, Date.parse(state.cursor))).toISOString() : state.cursor;
+	const cursor = complete ? new Date(Math.max(newestTime, Date.parse(current.cursor))).toISOString() : current.cursor;
 	writeState(staticData, {
 		v: STATE_VERSION,
 		event: event.value,
 		cursor,
 		seen: pruneSeen(seen, windowStart(cursor, overlap)),
 		...(complete || first.count === undefined ? {} : { resume: { skip, count: first.count } }),
+		...(reader.noSelect ? { noSelect: true } : {}),
+		...(complete || current.migratedFrom === undefined ? {} : { migratedFrom: current.migratedFrom }),
 	});
 	return output.length ? [output] : null;
 }

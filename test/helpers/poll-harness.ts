@@ -76,6 +76,8 @@ export interface TriggerHarness {
 	fetchTestEvent(): Promise<PollOutcome>;
 	/** The static data n8n has persisted (durable: committed cursor; legacy: live static data). */
 	committed(): IDataObject;
+	/** n8n deactivates and activates the workflow again (a new poll context; static data as persisted). */
+	reactivate(): void;
 	/** Executions started so far. */
 	executions: INodeExecutionData[][];
 	store: CredentialStore;
@@ -159,10 +161,15 @@ export function createTriggerHarness(options: TriggerHarnessOptions): TriggerHar
 		);
 	}
 
+	// n8n 2.41 creates ONE poll context per activated trigger node and uses it for the activation
+	// poll and every scheduled poll (ActiveWorkflowTriggers.activatePollTrigger)
+	let scheduled: IPollFunctions | undefined;
+
 	async function run(testingTrigger: boolean, activation: WorkflowActivateMode): Promise<PollOutcome> {
 		const before = executions.length;
 		reported = undefined;
-		const functions = pollFunctions('trigger', activation);
+		scheduled ??= pollFunctions('trigger', activation);
+		const functions = scheduled;
 		const execute = executor.create(workflow, workflowNode, functions, () => true);
 		let error: Error | undefined;
 		try {
@@ -178,6 +185,9 @@ export function createTriggerHarness(options: TriggerHarnessOptions): TriggerHar
 
 	return {
 		activate: async () => await run(true, 'activate'),
+		reactivate() {
+			scheduled = undefined;
+		},
 		tick: async () => await run(false, 'activate'),
 		async fetchTestEvent() {
 			const functions = pollFunctions('manual', 'manual');
