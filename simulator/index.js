@@ -857,6 +857,10 @@ class XapiServer {
 		if (!isLoopback(req.remoteAddress)) return json({ error: 'the control API answers loopback clients only' }, 403);
 		const sub = req.rawPath.startsWith(CONTROL_PREFIX) ? req.rawPath.slice(CONTROL_PREFIX.length) : undefined;
 		if (sub === undefined) return this.compatControl ? this.compatControl(req) : raw('Not Found', 'text/plain', 404);
+		if (sub.startsWith('crm/')) {
+			const crm = await require('./crm-engine').control(this, req, sub.slice(4));
+			return json(crm.body, crm.status);
+		}
 		const m = /^records\/([A-Za-z]\w*)$/.exec(sub);
 		if (m) {
 			if (req.method === 'GET') return json({ set: m[1], value: this.records(m[1]) });
