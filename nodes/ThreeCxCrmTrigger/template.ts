@@ -10,6 +10,8 @@
  *   tierklinik-dobersberg/3cx-support);
  * - `<Authentication Type="Basic"><Value>user:[Param]</Value>` (tierklinik `token:[APIkey]`,
  *   renuo/redmine_3cx `[ApiKey]:x`): 3CX sends `Authorization: Basic` on every request;
+ * - a literal value in PostValues (`<Value Key="event">newCall</Value>`, Zammad_3CX) tells the
+ *   trigger's one URL which event a request is;
  * - lookup scenario `Id=""` with `<Rules><Rule Type="Any">contacts.id</Rule>` and variable paths
  *   into a `contacts` array (renuo/redmine_3cx, whose server answers `{contacts: [...]}`);
  * - `ReportCall` with `RequestEncoding="Json" RequestType="Post"`, `<PostValues Key="">`,
@@ -97,21 +99,44 @@ function attributes(pairs: Array<[string, string]>): string {
 	return pairs.map(([k, v]) => ` ${k}="${xmlEscape(v)}"`).join('');
 }
 
-function checkUrl(field: string, url: string): void {
+function urlProblem(field: string, url: string | undefined): string | undefined {
+	if (url === undefined) return undefined;
 	let parsed: URL;
 	try {
 		parsed = new URL(url);
 	} catch {
-		throw new Error(`${field}: "${url}" is not an absolute URL`);
+		return `${field}: "${url}" is not an absolute URL`;
 	}
 	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-		throw new Error(`${field}: 3CX calls http(s) URLs only, not ${parsed.protocol}`);
+		return `${field}: 3CX calls http(s) URLs only, not ${parsed.protocol}`;
 	}
 	// `[` and `]` start 3CX expressions inside Url.
-	if (/[[\]\s]/.test(url)) throw new Error(`${field}: the URL must not contain spaces, "[" or "]"`);
+	if (/[[\]\s]/.test(url)) return `${field}: the URL must not contain spaces, "[" or "]"`;
+	return undefined;
 }
 
-function contactScenario(id: string, url: string, valueKey: string, expression: string, indent: string): string {
+/** What is wrong with the options, naming the field; undefined when they make a template. */
+export function templateProblem(options: TemplateOptions): string | undefined {
+	if (!SECRET_PATTERN.test(options.secret)) {
+		return 'Secret: use 16 to 200 letters, digits, "-", ".", "_" or "~" (it goes into the template and a Basic authentication header)';
+	}
+	const url =
+		urlProblem('Lookup URL', options.lookupUrl) ??
+		urlProblem('Search URL', options.searchUrl) ??
+		urlProblem('Email URL', options.emailUrl) ??
+		urlProblem('Journal URL', options.journalUrl);
+	if (url) return url;
+	if (/[[\]]/.test(options.name)) return 'Template Name: must not contain "[" or "]"';
+	const version = options.version ?? 1;
+	if (!Number.isInteger(version) || version < 1) return 'Version: a whole number from 1';
+	return undefined;
+}
+
+function literal(key: string, value: string, indent: string): string {
+	return `${indent}<Value${attributes([['Key', key], ['Passes', '1'], ['Type', 'String']])}>${xmlEscape(value)}</Value>`;
+}
+
+function contactScenario(id: string, event: string, url: string, valueKey: string, expression: string, indent: string): string {
 	const i = indent;
 	const lines: string[] = [];
 	lines.push(`${i}<Scenario${attributes([['Id', id], ['Type', 'REST']])}>`);
@@ -127,6 +152,7 @@ function contactScenario(id: string, url: string, valueKey: string, expression: 
 		])}>`,
 	);
 	lines.push(`${i}    <PostValues Key="">`);
+	lines.push(literal('event', event, `${i}      `));
 	lines.push(`${i}      <Value${attributes([['Key', valueKey], ['Passes', '1'], ['Type', 'String']])}>${xmlEscape(expression)}</Value>`);
 	lines.push(`${i}    </PostValues>`);
 	lines.push(`${i}  </Request>`);
@@ -151,21 +177,15 @@ function contactScenario(id: string, url: string, valueKey: string, expression: 
 	return lines.join('\n');
 }
 
-/** The template XML. Deterministic: the same options give the same bytes. */
-export function buildCrmTemplate(options: TemplateOptions): string {
-	if (!SECRET_PATTERN.test(options.secret)) {
-		throw new Error(
-			'Secret: use 16 to 200 letters, digits, "-", ".", "_" or "~" (it goes into the template and a Basic authentication header)',
-		);
-	}
-	checkUrl('Lookup URL', options.lookupUrl);
-	if (options.searchUrl !== undefined) checkUrl('Search URL', options.searchUrl);
-	if (options.emailUrl !== undefined) checkUrl('Email URL', options.emailUrl);
-	if (options.journalUrl !== undefined) checkUrl('Journal URL', options.journalUrl);
+/**
+ * The template XML, or what is wrong with the options. Deterministic: the same options give the
+ * same bytes.
+ */
+export function buildCrmTemplate(options: TemplateOptions): { xml: string; problem?: undefined } | { xml?: undefined; problem: string } {
+	const problem = templateProblem(options);
+	if (problem) return { problem };
 	const name = options.name.trim() || 'n8n';
-	if (/[[\]]/.test(name)) throw new Error('Template Name: must not contain "[" or "]"');
 	const version = options.version ?? 1;
-	if (!Number.isInteger(version) || version < 1) throw new Error('Version: a whole number from 1');
 
 	const out: string[] = [];
 	out.push('<?xml version="1.0" encoding="utf-8"?>');
@@ -216,12 +236,12 @@ export function buildCrmTemplate(options: TemplateOptions): string {
 	out.push(`    <Value>${BASIC_USER}:[Secret]</Value>`);
 	out.push('  </Authentication>');
 	out.push('  <Scenarios>');
-	out.push(contactScenario('', options.lookupUrl, 'number', '[Number]', '    '));
+	out.push(contactScenario('', 'lookup', options.lookupUrl, 'number', '[Number]', '    '));
 	if (options.searchUrl !== undefined) {
-		out.push(contactScenario('SearchContacts', options.searchUrl, 'searchText', '[SearchText]', '    '));
+		out.push(contactScenario('SearchContacts', 'search', options.searchUrl, 'searchText', '[SearchText]', '    '));
 	}
 	if (options.emailUrl !== undefined) {
-		out.push(contactScenario('LookupByEmail', options.emailUrl, 'email', '[Email]', '    '));
+		out.push(contactScenario('LookupByEmail', 'email', options.emailUrl, 'email', '[Email]', '    '));
 	}
 	if (options.journalUrl !== undefined) {
 		out.push(
@@ -239,6 +259,7 @@ export function buildCrmTemplate(options: TemplateOptions): string {
 				['ResponseType', 'Json'],
 			])}>`,
 			'        <PostValues Key="">',
+			literal('event', 'callJournal', '          '),
 		);
 		for (const v of JOURNAL_VALUES) {
 			out.push(`          <Value${attributes([['Key', v.key], ['Passes', '1'], ['Type', 'String']])}>${xmlEscape(v.expression)}</Value>`);
@@ -247,5 +268,5 @@ export function buildCrmTemplate(options: TemplateOptions): string {
 	}
 	out.push('  </Scenarios>');
 	out.push('</Crm>');
-	return out.join('\n') + '\n';
+	return { xml: out.join('\n') + '\n' };
 }

@@ -54,4 +54,59 @@ function writeSampleTemplate(xml) {
 	fs.writeFileSync(path.join(__dirname, '..', '..', 'docs', 'crm-template.sample.xml'), xml);
 }
 
-module.exports = { readCrmFixture, startCrmServer, readSampleTemplate, writeSampleTemplate, updateSample: process.env.UPDATE_CRM_SAMPLE === '1' };
+/**
+ * An HTTP server on 127.0.0.1 that hands each request to `handler` with express-like `req`/`res`
+ * (what n8n's webhook server gives a node): `req.body` parsed from JSON, `res.status()`,
+ * `res.json()`, `res.setHeader()`, `res.end()`. Counts what it answered.
+ * @param {(req: any, res: any) => Promise<void>} handler
+ */
+async function startWebhookServer(handler) {
+	const server = http.createServer((req, res) => {
+		const chunks = [];
+		req.on('data', (c) => chunks.push(c));
+		req.on('end', async () => {
+			const text = Buffer.concat(chunks).toString('utf8');
+			const url = new URL(req.url || '/', 'http://127.0.0.1');
+			let body = {};
+			if (text && String(req.headers['content-type'] || '').includes('json')) {
+				try {
+					body = JSON.parse(text);
+				} catch {
+					body = {};
+				}
+			}
+			Object.assign(req, { body, query: Object.fromEntries(url.searchParams), params: {} });
+			Object.assign(res, {
+				status(code) {
+					res.statusCode = code;
+					return res;
+				},
+				json(obj) {
+					if (!res.headersSent) res.setHeader('content-type', 'application/json; charset=utf-8');
+					res.end(JSON.stringify(obj));
+					return res;
+				},
+				send(data) {
+					res.end(typeof data === 'string' || Buffer.isBuffer(data) ? data : JSON.stringify(data));
+					return res;
+				},
+			});
+			try {
+				await handler(req, res);
+			} catch (e) {
+				if (!res.headersSent) {
+					res.statusCode = 500;
+					res.end(JSON.stringify({ message: 'Error in workflow' }));
+				}
+			}
+		});
+	});
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+	const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+	return {
+		url: `http://127.0.0.1:${address.port}`,
+		close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve(undefined)); }),
+	};
+}
+
+module.exports = { startWebhookServer, readCrmFixture, startCrmServer, readSampleTemplate, writeSampleTemplate, updateSample: process.env.UPDATE_CRM_SAMPLE === '1' };
