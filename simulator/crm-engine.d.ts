@@ -70,6 +70,7 @@ export declare class CrmEngine {
 	timeoutMs: number;
 	template: CrmTemplate | undefined;
 	calls: CrmCallRecord[];
+	choices: Record<string, string>;
 	load(xml: string, choices?: Record<string, string>): CrmTemplate;
 	lookup(number: string): Promise<{ runs: CrmScenarioRun[]; contacts: Array<Record<string, string>> }>;
 	search(id: 'SearchContacts' | 'LookupByEmail', query: string): Promise<{ runs: CrmScenarioRun[]; contacts: Array<Record<string, string>> }>;
@@ -83,3 +84,5 @@ export declare function pathValues(data: unknown, path: string): unknown[];
 export declare function formatNumber(number: string, rule: { prefix: string; maxLength: string }, vars: CrmVariables): string;
 export declare function formatDate(d: Date, fmt: string): string;
 export declare const CALL_TYPES: readonly ['Inbound', 'Missed', 'Outbound', 'Notanswered'];
+/** XAPI's CrmIntegration GET/PATCH and Pbx.Test on a simulator, run by its CRM engine. */
+export declare function installXapiCrm(sim: unknown): void;

@@ -841,4 +841,57 @@ async function control(sim, req, sub) {
 	}
 }
 
-module.exports = { CrmEngine, parseTemplate, expand, evaluate, condition, pathValues, formatNumber, formatDate, control, CALL_TYPES };
+/**
+ * The Enterprise path through XAPI (spec 20.0.10): `PATCH /CrmIntegration` selects the uploaded
+ * template by `Name` and sets `VariableChoices` ([{Key, Value}], the console's parameter values);
+ * `GET /CrmIntegration` reads them; `POST /CrmIntegration/Pbx.Test` ({mode: PhoneExact | Search |
+ * Email, query}) runs the lookup and answers a `Pbx.CrmTestResult` {IsError, Message, Log,
+ * SearchResult: [Pbx.CrmContact]}. Uploading a template is not in XAPI: POST /__sim/crm/template.
+ * @param {any} sim an XapiServer (simulator/index.js)
+ */
+function installXapiCrm(sim) {
+	const engineOf = () => {
+		if (!sim.crmEngine) sim.crmEngine = new CrmEngine();
+		return /** @type {CrmEngine} */ (sim.crmEngine);
+	};
+	const odataError = (/** @type {string} */ message, status = 400) => ({ status, body: { error: { code: '', message } } });
+	sim.get('/CrmIntegration', () => {
+		const e = engineOf();
+		return { status: 200, body: { Id: 1, Name: e.template ? e.template.name : '', Country: e.template ? e.template.country : '', VariableChoices: Object.entries(e.choices).map(([Key, Value]) => ({ Key, Value })) } };
+	});
+	sim.patch('/CrmIntegration', (/** @type {any} */ req) => {
+		const e = engineOf();
+		const body = req.json || {};
+		if (body.Name !== undefined && (!e.template || body.Name !== e.template.name)) return odataError(`Name: no uploaded CRM template is called "${body.Name}"`);
+		if (body.VariableChoices !== undefined) {
+			if (!Array.isArray(body.VariableChoices)) return odataError('VariableChoices: an array of {Key, Value}');
+			/** @type {Record<string, string>} */
+			const choices = {};
+			for (const c of body.VariableChoices) {
+				if (!c || typeof c.Key !== 'string') return odataError('VariableChoices: each entry needs a Key');
+				if (e.template && !e.template.parameters.some((p) => p.name === c.Key)) return odataError(`VariableChoices: the template has no parameter "${c.Key}"`);
+				choices[c.Key] = c.Value === null || c.Value === undefined ? '' : String(c.Value);
+			}
+			e.choices = { ...e.choices, ...choices };
+		}
+		return { status: 204 };
+	});
+	sim.post('/CrmIntegration/Pbx.Test', async (/** @type {any} */ req) => {
+		const e = engineOf();
+		const { mode, query } = req.json || {};
+		if (!['PhoneExact', 'Search', 'Email'].includes(mode)) return odataError('mode: PhoneExact, Search or Email');
+		if (typeof query !== 'string') return odataError('query: text');
+		if (!e.template) return { status: 200, body: { IsError: true, Message: 'No CRM template is selected', Log: '', SearchResult: [] } };
+		try {
+			const r = mode === 'PhoneExact' ? await e.lookup(query) : await e.search(mode === 'Search' ? 'SearchContacts' : 'LookupByEmail', query);
+			const log = r.runs.map((run) => `${run.scenario || '(lookup)'}: ${run.skipped ? 'skipped' : `${run.request ? run.request.method : ''} ${run.request ? run.request.url : ''} -> ${run.response ? run.response.status : ''}`}`).join('\n');
+			const fields = ['FirstName', 'LastName', 'CompanyName', 'Email', 'PhoneBusiness', 'PhoneMobile', 'PhoneHome', 'PhoneOther', 'FaxBusiness', 'ContactUrl'];
+			const contacts = r.contacts.map((c) => Object.fromEntries(fields.map((f) => [f, c[f] ?? null])));
+			return { status: 200, body: { IsError: false, Message: `${contacts.length} contact(s) found`, Log: log, SearchResult: contacts } };
+		} catch (err) {
+			return { status: 200, body: { IsError: true, Message: /** @type {Error} */ (err).message, Log: '', SearchResult: [] } };
+		}
+	});
+}
+
+module.exports = { installXapiCrm, CrmEngine, parseTemplate, expand, evaluate, condition, pathValues, formatNumber, formatDate, control, CALL_TYPES };

@@ -1,5 +1,7 @@
 import {
+	fromParameter,
 	NodeConnectionTypes,
+	webhookDescriptionFields,
 	type ICredentialsDecrypted,
 	type ICredentialTestFunctions,
 	type IDataObject,
@@ -15,6 +17,16 @@ import { journalItem, field } from './journal';
 import { BASIC_USER, buildCrmTemplate, CONTACT_FIELDS, SECRET_PATTERN } from './template';
 
 type CrmEvent = 'lookup' | 'search' | 'email' | 'callJournal';
+
+/**
+ * The lookup's response mode from the Respond parameter. Where n8n-workflow has native resolvers
+ * (n8n 2.x), n8n reads it without its expression engine, which otherwise runs (in a V8 isolate)
+ * on every request while a caller waits; older n8n evaluates the expression.
+ */
+const RESPONSE_MODE =
+	typeof webhookDescriptionFields === 'function' && typeof fromParameter === 'function'
+		? webhookDescriptionFields({ responseMode: fromParameter('respond', 'lastNode') })
+		: { responseMode: '={{$parameter["respond"] || "lastNode"}}' };
 
 const CREDENTIAL = 'threeCxCrmApi';
 
@@ -55,7 +67,7 @@ export class ThreeCxCrmTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				path: 'crm',
-				responseMode: '={{$parameter["respond"]}}',
+				...RESPONSE_MODE,
 				responseData: 'firstEntryJson',
 			},
 			{
