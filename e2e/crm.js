@@ -43,6 +43,9 @@ const WORKFLOW_ID = 'e2eCrmWorkflow01';
 const BASELINE_ID = 'e2eCrmBaseline01';
 const WEBHOOK_ID = 'e2e-3cx-crm';
 const BASELINE_PATH = 'e2e-crm-baseline';
+const BASELINE_AUTH_ID = 'e2eCrmBaseAuth01';
+const BASELINE_AUTH_PATH = 'e2e-crm-baseline-basic-auth';
+const BASIC_CREDENTIAL_ID = 'e2eCrmBasicCr01';
 
 /** The CRM the workflow searches (the Code node). */
 const CONTACTS = [
@@ -57,6 +60,24 @@ const FIND_CONTACT_CODE = `const table = ${JSON.stringify(CONTACTS)};
 const number = $input.first().json.number || $input.first().json.body?.number;
 if (number === ${JSON.stringify(FAILING_NUMBER)}) throw new Error('the CRM is down');
 return [{ json: { contacts: table.filter((c) => c.phoneBusiness === number || c.phoneMobile === number) } }];`;
+
+function ifNode(position, leftValue) {
+	return {
+		id: crypto.randomUUID(),
+		name: 'Is Journal',
+		type: 'n8n-nodes-base.if',
+		typeVersion: 2.2,
+		position,
+		parameters: {
+			conditions: {
+				options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
+				conditions: [{ id: crypto.randomUUID(), leftValue, rightValue: 'callJournal', operator: { type: 'string', operation: 'equals' } }],
+				combinator: 'and',
+			},
+			options: {},
+		},
+	};
+}
 
 function codeNode(name, position) {
 	return { id: crypto.randomUUID(), name, type: 'n8n-nodes-base.code', typeVersion: 2, position, parameters: { jsCode: FIND_CONTACT_CODE } };
@@ -79,21 +100,7 @@ function crmWorkflow(collectorUrl, credential = { id: CREDENTIAL_ID, name: '3CX 
 				parameters: { events: ['lookup', 'callJournal'], respond: 'lastNode', options: { templateName: 'n8n e2e' } },
 				credentials: { threeCxCrmApi: credential },
 			},
-			{
-				id: crypto.randomUUID(),
-				name: 'Is Journal',
-				type: 'n8n-nodes-base.if',
-				typeVersion: 2.2,
-				position: [220, 0],
-				parameters: {
-					conditions: {
-						options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
-						conditions: [{ id: crypto.randomUUID(), leftValue: '={{ $json.event }}', rightValue: 'callJournal', operator: { type: 'string', operation: 'equals' } }],
-						combinator: 'and',
-					},
-					options: {},
-				},
-			},
+			ifNode([220, 0], '={{ $json.event }}'),
 			collectorUrl
 				? {
 						id: crypto.randomUUID(),
@@ -115,11 +122,11 @@ function crmWorkflow(collectorUrl, credential = { id: CREDENTIAL_ID, name: '3CX 
 	};
 }
 
-/** n8n's own Webhook node answering the same Code node: the baseline for the bench. */
-function baselineWorkflow() {
+/** n8n's own Webhook node in the same shape (If -> Code answers): the baseline for the bench. */
+function baselineWorkflow(basicAuth = false) {
 	return {
-		id: BASELINE_ID,
-		name: 'e2e: Webhook -> Code (baseline)',
+		id: basicAuth ? BASELINE_AUTH_ID : BASELINE_ID,
+		name: basicAuth ? 'e2e: Webhook (Basic Auth) -> If -> Code (baseline)' : 'e2e: Webhook -> If -> Code (baseline)',
 		active: false,
 		nodes: [
 			{
@@ -129,11 +136,17 @@ function baselineWorkflow() {
 				typeVersion: 2,
 				position: [0, 0],
 				webhookId: crypto.randomUUID(),
-				parameters: { httpMethod: 'POST', path: BASELINE_PATH, responseMode: 'lastNode', options: {} },
+				parameters: { httpMethod: 'POST', path: basicAuth ? BASELINE_AUTH_PATH : BASELINE_PATH, responseMode: 'lastNode', options: {}, ...(basicAuth ? { authentication: 'basicAuth' } : {}) },
+				...(basicAuth ? { credentials: { httpBasicAuth: { id: BASIC_CREDENTIAL_ID, name: 'Basic (e2e)' } } } : {}),
 			},
-			codeNode('Find Contact', [220, 0]),
+			ifNode([220, 0], '={{ $json.body.event }}'),
+			{ id: crypto.randomUUID(), name: 'Log Call', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [440, -100], parameters: {} },
+			codeNode('Find Contact', [440, 100]),
 		],
-		connections: { Webhook: { main: [[{ node: 'Find Contact', type: 'main', index: 0 }]] } },
+		connections: {
+			Webhook: { main: [[{ node: 'Is Journal', type: 'main', index: 0 }]] },
+			'Is Journal': { main: [[{ node: 'Log Call', type: 'main', index: 0 }], [{ node: 'Find Contact', type: 'main', index: 0 }]] },
+		},
 		settings: { executionOrder: 'v1' },
 		pinData: {},
 	};
@@ -195,9 +208,12 @@ async function runCrm(options = {}) {
 	let server;
 	const figures = {};
 	try {
-		await n8n.importCredentials([{ id: CREDENTIAL_ID, name: '3CX CRM (e2e)', type: 'threeCxCrmApi', data: { secret: SECRET } }]);
-		await n8n.importWorkflows([crmWorkflow(collector.url), baselineWorkflow()]);
-		for (const id of [WORKFLOW_ID, BASELINE_ID]) {
+		await n8n.importCredentials([
+			{ id: CREDENTIAL_ID, name: '3CX CRM (e2e)', type: 'threeCxCrmApi', data: { secret: SECRET } },
+			{ id: BASIC_CREDENTIAL_ID, name: 'Basic (e2e)', type: 'httpBasicAuth', data: { user: 'n8n', password: SECRET } },
+		]);
+		await n8n.importWorkflows([crmWorkflow(collector.url), baselineWorkflow(), baselineWorkflow(true)]);
+		for (const id of [WORKFLOW_ID, BASELINE_ID, BASELINE_AUTH_ID]) {
 			const r = await n8n.cli(['publish:workflow', `--id=${id}`]);
 			if (r.status !== 0) throw new Error(`n8n publish:workflow --id=${id} failed: ${(r.stdout || '').slice(-800)}${(r.stderr || '').slice(-800)}`);
 		}
@@ -297,18 +313,21 @@ async function runCrm(options = {}) {
 				engineTimes.push(Number(process.hrtime.bigint() - started) / 1e6);
 				if (!r.contacts.length) check(false, `bench lookup ${i}: no contact`);
 			}
-			const direct = async (target, body, headers) => {
-				const list = [];
-				for (let i = 0; i < n; i++) {
-					const started = process.hrtime.bigint();
-					const r = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-					await r.text();
-					list.push(Number(process.hrtime.bigint() - started) / 1e6);
-				}
-				return list;
+			// the trigger and n8n's Webhook node alternate, so load on the machine hits both alike
+			const once = async (target, body, headers) => {
+				const started = process.hrtime.bigint();
+				const r = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+				await r.text();
+				return Number(process.hrtime.bigint() - started) / 1e6;
 			};
-			const trig = await direct(url, { event: 'lookup', number: '+4930111' }, { authorization: basic('n8n', SECRET) });
-			const base = await direct(`${server.url}/webhook/${BASELINE_PATH}`, { number: '+4930111' }, {});
+			const trig = [];
+			const base = [];
+			const baseAuth = [];
+			for (let i = 0; i < n; i++) {
+				trig.push(await once(url, { event: 'lookup', number: '+4930111' }, { authorization: basic('n8n', SECRET) }));
+				base.push(await once(`${server.url}/webhook/${BASELINE_PATH}`, { event: 'lookup', number: '+4930111' }, {}));
+				baseAuth.push(await once(`${server.url}/webhook/${BASELINE_AUTH_PATH}`, { event: 'lookup', number: '+4930111' }, { authorization: basic('n8n', SECRET) }));
+			}
 			const stats = (l) => {
 				const s = [...l].sort((a, b) => a - b);
 				return { p50: pct(s, 50), p99: pct(s, 99) };
@@ -316,6 +335,7 @@ async function runCrm(options = {}) {
 			figures.lookups = n;
 			figures.trigger = stats(trig);
 			figures.baseline = stats(base);
+			figures.baselineAuth = stats(baseAuth);
 			figures.engine = stats(engineTimes);
 		}
 	} catch (e) {
@@ -339,7 +359,7 @@ if (require.main === module) {
 		for (const f of r.failures) console.log(`[crm] FAIL ${f}`);
 		if (r.figures.trigger) {
 			const f = r.figures;
-			console.log(`[crm] ${f.lookups} lookups through n8n: 3CX CRM Trigger -> Code -> answer p50 ${f.trigger.p50.toFixed(1)} ms, p99 ${f.trigger.p99.toFixed(1)} ms; n8n's Webhook -> Code p50 ${f.baseline.p50.toFixed(1)} ms, p99 ${f.baseline.p99.toFixed(1)} ms; through the simulated 3CX engine p50 ${f.engine.p50.toFixed(1)} ms, p99 ${f.engine.p99.toFixed(1)} ms`);
+			console.log(`[crm] ${f.lookups} lookups through n8n (alternating): 3CX CRM Trigger -> If -> Code -> answer p50 ${f.trigger.p50.toFixed(1)} ms, p99 ${f.trigger.p99.toFixed(1)} ms; n8n's Webhook -> If -> Code p50 ${f.baseline.p50.toFixed(1)} ms, p99 ${f.baseline.p99.toFixed(1)} ms; the same with Basic Auth p50 ${f.baselineAuth.p50.toFixed(1)} ms, p99 ${f.baselineAuth.p99.toFixed(1)} ms; through the simulated 3CX engine p50 ${f.engine.p50.toFixed(1)} ms, p99 ${f.engine.p99.toFixed(1)} ms`);
 		}
 		console.log(`[crm] ${r.ok ? 'PASS' : 'FAIL'} in ${((Date.now() - t) / 1000).toFixed(0)} s`);
 		process.exit(r.ok ? 0 : 1);
