@@ -22,6 +22,7 @@ require('./ts-register');
 const { benchDownload } = require('./bench-download');
 const { benchLoad } = require('./bench-load');
 const { benchPoll } = require('./bench-poll');
+const { benchCrm } = require('./bench-crm');
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST_NODE = path.join(ROOT, 'dist', 'nodes', 'ThreeCx', 'ThreeCx.node.js');
@@ -227,6 +228,8 @@ async function main() {
 	await benchLoad();
 	// issue 9: the 3CX Trigger's polls (requests per empty poll, per 1,000 new calls, time per poll)
 	await benchPoll({ row });
+	// issue 19: CRM contact lookups through a real n8n (p50/p99 of 200)
+	await benchCrm({ row });
 	console.log(`bench took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

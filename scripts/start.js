@@ -252,6 +252,11 @@ async function main() {
 		await state.n8n.importWorkflows(flows);
 		how = "n8n's CLI";
 	}
+	// issue 19: the 3CX CRM Trigger (lookup + journal) against the simulator's CRM engine
+	const crm = await require('./start-crm')
+		.setupCrm({ n8nUrl: state.server.url, cookie: await inst.ownerSession(state.server.url, OWNER), sim: state.sim, info })
+		.catch((e) => info(`3CX CRM workflow not set up: ${e.message}`));
+	if (crm) flows.push({ name: crm.name });
 	info(`credential "${credential.name}", workflows: ${flows.map((w) => `"${w.name}"`).join(', ')}${trigger ? '' : ' (no 3CX Trigger node in this build: no missed-call workflow)'}, via ${how} (${secs(t)})`);
 
 	const every = Number(process.env.SIM_3CX_CALL_EVERY ?? 120);
@@ -274,6 +279,7 @@ async function main() {
 	if (pbx.simulated && every > 0) console.log(`  live calls:   a new inbound call every ${every} s, every other one missed (SIM_3CX_CALL_EVERY)`);
 	if (pbx.simulated) console.log(`  add records:  curl -X POST ${pbx.url}/__sim/records/CallHistoryView -H 'content-type: application/json' -d '{…}'`);
 	console.log(`  workflows:    ${flows.map((w) => w.name).join(', ')}`);
+	if (crm && pbx.simulated) console.log(`  CRM calls:    curl -X POST ${pbx.url}/__sim/crm/calls -H 'content-type: application/json' -d '{"number":"+4930111","direction":"Inbound","answered":true}'`);
 	console.log(`  ready in ${secs()}; Ctrl-C stops everything`);
 	console.log(`[start] n8n pid ${state.server.child.pid}, user folder ${state.userFolder}`);
 }

@@ -283,6 +283,8 @@ class XapiServer {
 		this.store = new Store(...this.initialData());
 		// the call log as live V20 servers send it (simulator/call-log.js); calls placed via POST /__sim/calls
 		this.callLog = new CallLog(this);
+		/** @type {import('./crm-engine').CrmEngine | undefined} the CRM engine, made on first use of /__sim/crm/ (crm-engine.js) */
+		this.crmEngine = undefined;
 		this.store.callLogSource = this.callLog;
 		this.clearState();
 	}
@@ -1065,6 +1067,10 @@ class XapiServer {
 	async controlResponse(req) {
 		if (!isLoopback(req.remoteAddress)) return json({ error: 'the control API answers loopback clients only' }, 403);
 		const sub = req.rawPath.slice(CONTROL_PREFIX.length);
+		if (sub.startsWith('crm/')) {
+			const crm = await require('./crm-engine').control(this, req, sub.slice(4));
+			return json(crm.body, crm.status);
+		}
 		const m = /^records\/([A-Za-z]\w*)$/.exec(sub);
 		if (m) {
 			if (req.method === 'GET') return json({ set: m[1], value: this.records(m[1]) });
