@@ -1,12 +1,12 @@
 /**
- * The transport (nodes/client/transport.ts) from every kind of context that calls it: n8n-core's real
+ * The client's request (nodes/client/request.ts) from every kind of context that calls it: n8n-core's real
  * PollContext (the trigger's polls), LoadOptionsContext (list searches) and the action node's
  * per-item contexts, against the local fake 3CX. Each gets the node's token discipline (one token
  * per credential, one renewal + retry after a 401) and error mapping.
  */
 import type { IPollFunctions } from 'n8n-workflow';
 
-import { xapiJson, xapiRequest, serverUrl, CREDENTIAL_TYPE } from '../nodes/client/transport';
+import { xapiJson, xapiRequest, serverUrl, CREDENTIAL_TYPE } from '../nodes/client';
 import { CredentialStore, pollContext, runNode, xapiCredentials } from './helpers/harness';
 import { useXapiServer } from './helpers/setup';
 import { binary, collection, json, odataError, type XapiServer } from './helpers/xapi-server';
