@@ -123,8 +123,8 @@ describe('Call Control and WebSocket handshakes (the client serves them like XAP
 		await clientRequest(poll(store), { api: 'callcontrol', method: 'GET', path: '/100/participants' }).catch(() => undefined);
 		const sent = server.requests.filter((r) => r.kind !== 'token');
 		expect(sent.map((r) => r.rawPath)).toContain('/callcontrol/100/participants');
-		expect(sent.every((r) => r.token === server.issuedTokens[0])).toBe(true);
 		expect(sent.length).toBeGreaterThan(0);
+		expect(sent.every((r) => r.token === server.issuedTokens[0])).toBe(true);
 		expect(server.tokenRequestCount).toBe(1);
 	});
 
