@@ -186,10 +186,18 @@ export function signingView<T extends ClientContext>(context: T, credentials: IC
 	return view as T;
 }
 
+/** Per context: its credential key (n8n's getNode copies the whole node on every call). */
+const keys = new WeakMap<object, string>();
+
 /** The credential of the node, as a key of the process-wide maps. */
 export function credentialKey(context: ClientContext): string {
-	const details = context.getNode().credentials?.[CREDENTIAL_TYPE];
-	return `${CREDENTIAL_TYPE}:${details?.id ?? details?.name ?? ''}`;
+	let key = keys.get(context);
+	if (key === undefined) {
+		const details = context.getNode().credentials?.[CREDENTIAL_TYPE];
+		key = `${CREDENTIAL_TYPE}:${details?.id ?? details?.name ?? ''}`;
+		keys.set(context, key);
+	}
+	return key;
 }
 
 /** True for a request that failed because the connection closed before any answer came. */
