@@ -21,6 +21,9 @@ export type ClientContext =
 	| ITriggerFunctions
 	| IWebhookFunctions;
 
+/** The earlier name of ClientContext, from when the client spoke XAPI only. */
+export type XapiContext = ClientContext;
+
 /** The item index of a context that runs per item (execute-single); undefined for the others. */
 export function itemIndexOf(context: ClientContext): number | undefined {
 	const single = context as { getItemIndex?: () => number };

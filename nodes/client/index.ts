@@ -28,7 +28,7 @@ export {
 	parseBody,
 	type AnswerFile,
 } from './answer';
-export { itemIndexOf, type ClientContext } from './context';
+export { itemIndexOf, type ClientContext, type XapiContext } from './context';
 export { apiError, nodeApiError, unusableAnswerError, type SpecBuild } from './errors';
 export { itemSlot, type ItemSlot } from './itemState';
 export * from './odata';
