@@ -35,6 +35,7 @@ export * from './odata';
 export { clientRequest, xapiJson, xapiRequest, type ClientRequest, type XapiRequest } from './request';
 export { prepareRoutedRequest, settleRoutedAnswer } from './routing';
 export { keepSecret, redact } from './secrets';
+export { type Attempt } from './send';
 export { API_ROOT, apiUrl, checkBaseUrl, CREDENTIAL_TYPE, serverAddressExpression, serverUrl, serverUrlExpression, type Api } from './server';
 export { settle, type Expecting, type SettleOptions } from './settle';
 export { currentToken, tokenAfterRefusal, type Ready } from './token';
