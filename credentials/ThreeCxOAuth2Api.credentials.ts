@@ -1,18 +1,18 @@
 import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { BASE_URL } from './ThreeCxServerApi.credentials';
+import { API_ROOT, serverAddressExpression } from '../nodes/client/server';
 
 /**
- * The Base URL field (`baseUrl`) and its normalisation (BASE_URL) come from the first parent, the
- * hidden 3CX Server API credential, which puts the field at the top of the form: n8n keeps the
+ * The Base URL field (`baseUrl`) comes from the first parent, the hidden 3CX Server API credential, which puts the field at the top of the form: n8n keeps the
  * parents' field order and appends fields that are new to them.
  *
  * It is `baseUrl`, not oAuth2Api's `serverUrl`: n8n (2.x) treats a non-empty `serverUrl` as the
  * OAuth server of Dynamic Client Registration, validates it as an "OAuth url" when the credential is
  * saved and, on every PKCE sign-in, first sends an unauthenticated discovery request to
  * `{serverUrl}/.well-known/oauth-protected-resource` (seen by e2e/pkce.js).
+ *
+ * Its clean-up is the client's one definition (nodes/client/server.ts).
  */
-const SERVER = BASE_URL;
 
 export class ThreeCxOAuth2Api implements ICredentialType {
 	name = 'threeCxOAuth2Api';
@@ -76,13 +76,13 @@ export class ThreeCxOAuth2Api implements ICredentialType {
 			displayName: 'Authorization URL',
 			name: 'authUrl',
 			type: 'hidden',
-			default: `={{ ${SERVER} }}/connect/authorize`,
+			default: serverAddressExpression('$self', '/connect/authorize'),
 		},
 		{
 			displayName: 'Access Token URL',
 			name: 'accessTokenUrl',
 			type: 'hidden',
-			default: `={{ ${SERVER} }}/connect/token`,
+			default: serverAddressExpression('$self', '/connect/token'),
 		},
 		{
 			displayName: 'Scope',
@@ -120,7 +120,7 @@ export class ThreeCxOAuth2Api implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: `={{ ${SERVER.replace('$self', '$credentials')} }}/xapi/v1`,
+			baseURL: serverAddressExpression('$credentials', API_ROOT.xapi),
 			url: '/Defs',
 			qs: { $select: 'Id' },
 			skipSslCertificateValidation: '={{ $credentials.ignoreSSLIssues }}' as unknown as boolean,

@@ -1,11 +1,6 @@
 import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-/**
- * The server address as the user typed it, reduced to scheme, host, port (and a proxy path): a
- * `?…`/`#…` pasted from the browser, a trailing slash and a `/xapi/v1` suffix are removed. An
- * expression body for `$self` (credential fields); the node and the tests use it on `$credentials`.
- */
-export const BASE_URL = "$self.baseUrl.trim().replace(/[?#].*$/, '').replace(/\\/+$/, '').replace(/\\/xapi\\/v1$/i, '').replace(/\\/+$/, '')";
+import { serverAddressExpression } from '../nodes/client/server';
 
 /**
  * The Base URL of a 3CX server: the first parent of the 3CX OAuth2 API credential, so that the
@@ -39,11 +34,12 @@ export class ThreeCxServerApi implements ICredentialType {
 		},
 	];
 
-	// Only reachability (3CX's web client answers at the server address); the 3CX OAuth2 API
-	// credential, which adds the API client, tests the API itself.
+	// Only reachability (3CX's web client answers at the server address, cleaned up as the client
+	// defines it: nodes/client/server.ts); the 3CX OAuth2 API credential, which adds the API
+	// client, tests the API itself.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: `={{ ${BASE_URL.replace('$self', '$credentials')} }}`,
+			baseURL: serverAddressExpression('$credentials'),
 			url: '/',
 		},
 	};

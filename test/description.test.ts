@@ -1,6 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { CUSTOM_RESOURCE, customProperties } from '../nodes/ThreeCx/custom';
+import { CUSTOM_RESOURCE, customProperties } from '../nodes/ThreeCx/resources/customApiCall';
 import { operations } from '../nodes/ThreeCx/generated/operations';
 import { ThreeCx } from '../nodes/ThreeCx/ThreeCx.node';
 import { DESCRIPTION_KB_BUDGET, PROPERTY_BUDGET } from './helpers/budgets';
@@ -25,7 +25,7 @@ const withSpec = specAvailable() ? describe : describe.skip;
 withSpec(`every operation of the spec${specAvailable() ? '' : ` (skipped: no XAPI spec at ${SPEC}; set XAPI_SPEC)`}`, () => {
 	it('has one resource per tag of the spec', () => {
 		const tags = new Set(specOperations().map(([tag]) => lowerFirst(tag)));
-		// the Custom API Call is the one resource that is not a tag (written by hand: nodes/ThreeCx/custom.ts)
+		// the Custom API Call is the one resource that is not a tag (written by hand: nodes/ThreeCx/resources/customApiCall.ts)
 		const resourceValues = (properties[0].options as INodePropertyOptions[]).map((o) => o.value).filter((v) => v !== CUSTOM_RESOURCE);
 		expect([...resourceValues].sort()).toEqual([...tags].sort());
 	});
@@ -119,7 +119,7 @@ describe('node description', () => {
 					p.type !== 'collection',
 			)
 			.map((p) => p.name);
-		// the Custom API Call's fields are read by its own builder (custom.ts; test/custom.test.ts)
+		// the Custom API Call's fields are read by its own builder (resources/customApiCall.ts; test/custom.test.ts)
 		for (const property of customProperties) used.add(property.name);
 		for (const name of fieldNames) if (!used.has(name)) problems.push(`${name} is shown but never sent`);
 		expect(problems).toEqual([]);

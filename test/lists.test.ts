@@ -92,6 +92,7 @@ describe('list search', () => {
 		const [request] = server.apiRequests;
 		expect(request.query).toMatchObject({ $top: '50', $skip: '0', $select: 'Id,Number,FirstName,LastName', $orderby: 'Number' });
 		expect(server.tokenRequests).toHaveLength(1);
+		expect(server.apiRequests).toHaveLength(2);
 		expect(server.apiRequests.every((r) => r.authorized)).toBe(true);
 	});
 

@@ -38,12 +38,25 @@ describe('OData literals', () => {
 		expect(pathSegment(odataLiteral('a b?c#d%e&f', 'str', 'X'))).toBe("'a%20b%3Fc%23d%25e%26f'");
 	});
 
-	it('round-trips any text through quoting and URL encoding back to exactly the same text', () => {
+	it('round-trips any text through quoting and URL encoding back to exactly the same text, every quote doubled', () => {
+		// Texts that always hold a quote (drawn explicitly: random text almost never does), among
+		// other reserved characters and any valid Unicode (whole characters, surrogate pairs included).
+		const piece = fc.oneof(
+			fc.constantFrom("'", "''", "'''", '%27', ')', '(', ',', '/', '?', '#', '%', '&', ' ', '\n'),
+			fc.string({ unit: 'grapheme', maxLength: 8 }),
+			fc.string({ unit: 'binary', maxLength: 8 }),
+		);
+		const withQuotes = fc
+			.tuple(fc.array(piece, { maxLength: 10 }), fc.array(piece, { maxLength: 10 }))
+			.map(([before, after]) => `${before.join('')}'${after.join('')}`);
 		fc.assert(
-			fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
-				fc.pre(text.length > 0);
+			fc.property(withQuotes, (text) => {
+				const quotes = text.split("'").length - 1;
+				expect(quotes).toBeGreaterThan(0);
 				const segment = pathSegment(odataLiteral(text, 'str', 'Name'));
 				expect(segment).not.toMatch(/[/?#&\s]/);
+				// every quote of the text doubled, plus the two that delimit the literal
+				expect(decodeURIComponent(segment).split("'").length - 1).toBe(2 * quotes + 2);
 				expect(decodeStringLiteral(segment)).toBe(text);
 			}),
 			{ numRuns: 500 },

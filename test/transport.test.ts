@@ -1,12 +1,12 @@
 /**
- * The transport (nodes/client/transport.ts) from every kind of context that calls it: n8n-core's real
+ * The client's request (nodes/client/request.ts) from every kind of context that calls it: n8n-core's real
  * PollContext (the trigger's polls), LoadOptionsContext (list searches) and the action node's
  * per-item contexts, against the local fake 3CX. Each gets the node's token discipline (one token
  * per credential, one renewal + retry after a 401) and error mapping.
  */
 import type { IPollFunctions } from 'n8n-workflow';
 
-import { xapiJson, xapiRequest, serverUrl, CREDENTIAL_TYPE } from '../nodes/client/transport';
+import { clientRequest, currentToken, tokenAfterRefusal, xapiJson, xapiRequest, serverUrl, CREDENTIAL_TYPE } from '../nodes/client';
 import { CredentialStore, pollContext, runNode, xapiCredentials } from './helpers/harness';
 import { useXapiServer } from './helpers/setup';
 import { binary, collection, json, odataError, type XapiServer } from '../simulator';
@@ -114,6 +114,35 @@ describe('transport from a poll context (n8n-core PollContext)', () => {
 		const store = new CredentialStore(xapiCredentials(server, { baseUrl: 'pbx.example.com' }));
 		await expect(xapiJson(poll(store), { method: 'GET', path: '/Users' })).rejects.toThrow(/Base URL/);
 		expect(server.requests).toHaveLength(0);
+	});
+});
+
+describe('Call Control and WebSocket handshakes (the client serves them like XAPI)', () => {
+	it("api: 'callcontrol' sends below /callcontrol with the credential's one token", async () => {
+		const store = newStore();
+		await clientRequest(poll(store), { api: 'callcontrol', method: 'GET', path: '/100/participants' }).catch(() => undefined);
+		const sent = server.requests.filter((r) => r.kind !== 'token');
+		expect(sent.map((r) => r.rawPath)).toContain('/callcontrol/100/participants');
+		expect(sent.length).toBeGreaterThan(0);
+		expect(sent.every((r) => r.token === server.issuedTokens[0])).toBe(true);
+		expect(server.tokenRequestCount).toBe(1);
+	});
+
+	it('currentToken: one token for concurrent handshakes, the stored one reused', async () => {
+		const store = newStore();
+		const tokens = await Promise.all([currentToken(poll(store)), currentToken(poll(store)), currentToken(poll(store))]);
+		expect(new Set(tokens)).toEqual(new Set([server.issuedTokens[0]]));
+		expect(await currentToken(poll(store))).toBe(server.issuedTokens[0]);
+		expect(server.tokenRequestCount).toBe(1);
+	});
+
+	it('tokenAfterRefusal: a refused token is renewed once, however many connections found it refused', async () => {
+		const store = newStore();
+		const refused = await currentToken(poll(store));
+		const renewed = await Promise.all([tokenAfterRefusal(poll(store), refused), tokenAfterRefusal(poll(store), refused)]);
+		expect(new Set(renewed)).toEqual(new Set([server.issuedTokens[1]]));
+		expect(store.accessToken).toBe(server.issuedTokens[1]);
+		expect(server.tokenRequestCount).toBe(2);
 	});
 });
 

@@ -1,8 +1,8 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../client';
-import { customProperties, customResourceOption, withCustomSubtitle } from './custom';
+import { API_ROOT, CREDENTIAL_TYPE, serverAddressExpression } from '../client';
 import { defaultResource, generatedProperties, resourceOptions, subtitle } from './generated/description';
+import { customProperties, customResourceOption, withCustomSubtitle } from './resources/customApiCall';
 import { listSearch, loadOptions } from './runtime/lists';
 import { paginate } from './runtime/paging';
 import { buildRequest } from './runtime/request';
@@ -11,7 +11,8 @@ import { handleResponse } from './runtime/response';
 /**
  * The 3CX node. Resources and operations are generated from 3CX's XAPI OpenAPI spec (see
  * generated/ and the generator); this file holds what is written by hand: the node's metadata,
- * where requests go, the two hooks every operation runs, and the Custom API Call (custom.ts).
+ * where requests go, the two hooks every operation runs (runtime/), and the hand-written resources
+ * (resources/: the Custom API Call). Requests go through the one 3CX client (../client).
  */
 export class ThreeCx implements INodeType {
 	description: INodeTypeDescription = {
@@ -22,7 +23,8 @@ export class ThreeCx implements INodeType {
 		version: 1,
 		// n8n's lint and its community-package scanner (which ignores eslint-disable comments) want a
 		// string literal here; the constructor replaces it with the generated subtitle, which names
-		// what the user picked in words (generated/description.ts) and the Custom API Call (custom.ts).
+		// what the user picked in words (generated/description.ts) and the Custom API Call
+		// (resources/customApiCall.ts).
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description: 'Automate the 3CX phone system (v20) through its configuration API (XAPI)',
 		defaults: {
@@ -38,13 +40,13 @@ export class ThreeCx implements INodeType {
 			},
 		],
 		requestDefaults: {
-			baseURL:
-				"={{ $credentials.baseUrl.trim().replace(/[?#].*$/, '').replace(/\\/+$/, '').replace(/\\/xapi\\/v1$/i, '').replace(/\\/+$/, '') }}/xapi/v1",
+			// the server's address as the client defines it (client/server.ts); Ignore SSL Issues of
+			// the credential is applied by the request builder from the credential read it makes
+			baseURL: serverAddressExpression('$credentials', API_ROOT.xapi),
 			headers: {
 				Accept: 'application/json',
 			},
 			ignoreHttpStatusErrors: true,
-			skipSslCertificateValidation: '={{ $credentials.ignoreSSLIssues }}' as unknown as boolean,
 		},
 		requestOperations: {
 			pagination: paginate,

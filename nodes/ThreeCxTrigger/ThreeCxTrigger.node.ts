@@ -176,7 +176,7 @@ function filtersOf(context: IPollFunctions, event: string): EventFilters {
 /**
  * 3CX Trigger: starts workflows from calls, recordings, chats and event-log entries by polling
  * XAPI (3CX has no webhooks). The events are rows of the table in events.ts; the cursor logic
- * is in poll.ts. Requests go through the transport the 3CX node uses (one token per credential).
+ * is in poll.ts. Requests go through the one 3CX client (../client: one token per credential).
  */
 export class ThreeCxTrigger implements INodeType {
 	description: INodeTypeDescription = {

@@ -26,7 +26,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { bodyBuffer, fileNameOf, header, PAGE_SIZE, parseBody, xapiRequest } from '../client';
+import { binaryFromAnswer, header, mimeTypeOf, PAGE_SIZE, parseBody, xapiRequest } from '../client';
 import {
 	expectedInWindow,
 	isoSeconds,
@@ -217,13 +217,12 @@ async function attachAudio(
 			path: `/Recordings/Pbx.DownloadRecording(recId=${id})`,
 			file: true,
 		});
-		const buffer = bodyBuffer(response.body);
-		const mimeType = header(response, 'content-type').split(';')[0].trim() || 'audio/wav';
+		const mimeType = mimeTypeOf(response, 'audio/wav');
 		if (/json|text\/html/i.test(mimeType)) {
 			fail(context, `3CX sent ${mimeType} instead of the audio of recording ${id}`, 'The cursor did not move; the next poll tries again.');
 		}
-		const fileName = fileNameOf(response) ?? `recording-${id}.wav`;
-		const binary: IBinaryKeyData = { [binaryProperty]: await context.helpers.prepareBinaryData(buffer, fileName, mimeType) };
+		const file = await binaryFromAnswer(context, response, { name: `recording-${id}.wav`, mimeType: 'audio/wav' });
+		const binary: IBinaryKeyData = { [binaryProperty]: file.binary };
 		item.binary = binary;
 	}
 }

@@ -1,15 +1,22 @@
 /**
  * Error mapping for 3CX answers: every failed or unusable answer becomes an n8n error that carries
  * the HTTP status, 3CX's own message where there is one, its WARNINGS.XAPI details, and a hint on
- * what usually causes that status. Used by the response handler (response.ts) and the token
- * discipline (token.ts), for every context the transport serves (items, list searches, polls);
- * nothing here sends a request.
+ * what usually causes that status. settle.ts decides when an answer is one; nothing here sends a
+ * request.
  */
 import { NodeApiError, type IN8nHttpFullResponse, type INode, type JsonObject } from 'n8n-workflow';
 
-import { generatedFrom } from '../ThreeCx/generated/operations';
-import { itemState } from './state';
-import type { XapiContext } from './transport';
+import { bodyText, declaresJson, header, looksLikeHtml, parseBody } from './answer';
+import { itemIndexOf, type ClientContext } from './context';
+import { redact } from './secrets';
+
+/** The XAPI spec a node's operations were generated from (the generator emits it as `generatedFrom`). */
+export interface SpecBuild {
+	/** The 3CX build, e.g. 20.0.10.522. */
+	build: string;
+	/** The spec file's name. */
+	file: string;
+}
 
 interface ODataErrorBody {
 	error?: { code?: string; message?: string; details?: Array<{ message?: string; target?: string; code?: string }> };
@@ -55,43 +62,6 @@ const STATUS_HINT: Record<number, string> = {
 	504: '3CX took too long to answer; heavy reports do this. Narrow the period or try again later.',
 };
 
-/* ------------------------------------------------------------------ */
-/* keeping secrets out of messages                                     */
-/* ------------------------------------------------------------------ */
-
-/** Adds a token a request carried to the secrets kept out of that request's messages. */
-export function keepSecret(secrets: Set<string> | undefined, secret: unknown): void {
-	if (!secrets || typeof secret !== 'string' || secret.length < 4) return;
-	secrets.add(secret);
-}
-
-/** The item index of a context that runs per item (execute-single); undefined for the others. */
-export function itemIndexOf(context: XapiContext): number | undefined {
-	const single = context as { getItemIndex?: () => number };
-	return typeof single.getItemIndex === 'function' ? single.getItemIndex() : undefined;
-}
-
-/**
- * Removes secrets from a text: each one as it is, URL-encoded, form-encoded and JSON-escaped,
- * anything after `client_secret=` / `"client_secret":` / `"access_token":` / `Bearer`, and anything
- * that looks like a JWT.
- */
-export function redact(text: string, secrets: Iterable<string> = []): string {
-	let out = text;
-	for (const secret of secrets) {
-		if (secret.length < 4) continue;
-		const encoded = encodeURIComponent(secret);
-		for (const form of new Set([secret, encoded, encoded.replace(/%20/g, '+'), JSON.stringify(secret).slice(1, -1)])) {
-			out = out.split(form).join('[redacted]');
-		}
-	}
-	return out
-		.replace(/(client_secret=)[^&\s"'<>]*/gi, '$1[redacted]')
-		.replace(/("?(?:client_secret|access_token|refresh_token)"?\s*:\s*")[^"]*/gi, '$1[redacted]')
-		.replace(/(Bearer\s+)[\w.~+/=-]+/gi, '$1[redacted]')
-		.replace(/eyJ[\w-]*\.[\w-]+\.[\w-]*/g, '[redacted]');
-}
-
 /**
  * A NodeApiError whose message stays exactly `message`. (n8n replaces a message that mentions a
  * Node.js error code such as ECONNREFUSED with a generic text; these messages are already specific.)
@@ -104,37 +74,6 @@ export function nodeApiError(
 	const error = new NodeApiError(node, errorResponse, options);
 	error.message = options.message;
 	return error;
-}
-
-export function header(response: IN8nHttpFullResponse, name: string): string {
-	const value = response.headers?.[name] ?? response.headers?.[name.toLowerCase()];
-	return Array.isArray(value) ? String(value[0]) : value === undefined ? '' : String(value);
-}
-
-export function bodyText(body: unknown): string {
-	if (typeof body === 'string') return body;
-	if (Buffer.isBuffer(body)) return body.toString('utf8');
-	return '';
-}
-
-/** The body as JSON when it is JSON text; anything else as it came. */
-export function parseBody(body: unknown): unknown {
-	const text = bodyText(body);
-	if (!text) return body;
-	try {
-		return JSON.parse(text);
-	} catch {
-		return body;
-	}
-}
-
-export function looksLikeHtml(response: IN8nHttpFullResponse): boolean {
-	if (/text\/html/i.test(header(response, 'content-type'))) return true;
-	return /^\s*<(!doctype html|html)/i.test(bodyText(response.body));
-}
-
-function declaresJson(response: IN8nHttpFullResponse): boolean {
-	return /^\s*application\/([\w.+-]*\+)?json\b/i.test(header(response, 'content-type'));
 }
 
 /** `value` with `clean` applied to its JSON text (an empty object if that stops it being JSON). */
@@ -151,13 +90,13 @@ function cleanJson(value: unknown, clean: (text: string) => string): JsonObject 
  * another 3CX build than the spec the node was generated from, says so and how to regenerate.
  * Undefined when the versions agree or either is unknown.
  */
-export function versionMismatch(response: IN8nHttpFullResponse): string | undefined {
+export function versionMismatch(response: IN8nHttpFullResponse, builtFrom: SpecBuild): string | undefined {
 	if (response.statusCode !== 404 && response.statusCode !== 405) return undefined;
 	const server = header(response, 'x-3cx-version').trim();
-	const built = generatedFrom.build;
+	const built = builtFrom.build;
 	if (!server || !built || server === built || server.startsWith(`${built}.`)) return undefined;
 	return (
-		`This node was built from the XAPI spec of 3CX ${built} (${generatedFrom.file}); this server runs 3CX ${server}, ` +
+		`This node was built from the XAPI spec of 3CX ${built} (${builtFrom.file}); this server runs 3CX ${server}, ` +
 		'which may not have this operation or has it under another name. Regenerate the node for your PBX: ' +
 		'npm run generate -- --server https://your-pbx (or --spec <the spec file of your build>), then rebuild; ' +
 		'meanwhile the Custom API Call sends any request.'
@@ -166,15 +105,14 @@ export function versionMismatch(response: IN8nHttpFullResponse): string | undefi
 
 /**
  * The n8n error for a 3CX error answer: status, 3CX's message, and each WARNINGS.XAPI detail.
- * `secrets` are the tokens the request carried (by default the item's, see state.ts).
- * `specOperation`: the request is an operation of the spec (so a 404/405 from a server of another
- * build is explained); false for the Custom API Call.
+ * `secrets`: the tokens the request carried. `builtFrom`: the spec the request's path comes from,
+ * so that a 404/405 from a server of another build is explained (none for the Custom API Call).
  */
 export function apiError(
-	context: XapiContext,
+	context: ClientContext,
 	response: IN8nHttpFullResponse,
-	secrets: Iterable<string> = itemState(context)?.secrets ?? [],
-	specOperation = true,
+	secrets: Iterable<string> = [],
+	builtFrom?: SpecBuild,
 ): NodeApiError {
 	const status = response.statusCode;
 	const parsed = parseBody(response.body);
@@ -193,7 +131,7 @@ export function apiError(
 		...(details.length ? [`Details: ${details.join('; ')}`] : []),
 		...(validation.length ? [`Validation: ${validation.join('; ')}`] : []),
 		...(STATUS_HINT[status] ? [STATUS_HINT[status]] : []),
-		...(specOperation ? [versionMismatch(response)].filter((text): text is string => !!text) : []),
+		...(builtFrom ? [versionMismatch(response, builtFrom)].filter((text): text is string => !!text) : []),
 	];
 	if (!summary && looksLikeHtml(response)) descriptionParts.push('The answer was an HTML page, not a 3CX (XAPI) error.');
 	const errorResponse: JsonObject = {
@@ -215,7 +153,7 @@ export function apiError(
  * way). Undefined when the answer is usable.
  */
 export function unusableAnswerError(
-	context: XapiContext,
+	context: ClientContext,
 	response: IN8nHttpFullResponse,
 ): NodeApiError | undefined {
 	const status = String(response.statusCode);

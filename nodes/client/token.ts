@@ -9,11 +9,15 @@
  *   read from the token itself (JWT `iat`/`exp`), never from `expires_in`, whose unit changed (see
  *   `tokenExpiresAt`); a token without claims is used until 3CX answers 401;
  * - after a 401, the token is renewed once, unless another item already renewed it, and the
- *   request is retried once;
+ *   request is retried once (settle.ts, the one answer path);
+ * - one renewal serves every later request: a request is signed when it is sent (send.ts), with the
+ *   newest token this process knows for the credential: the one a renewal put in place of the
+ *   token the request was prepared with. After a renewal, only requests already in flight pay a 401;
  * - renewals of one credential never overlap in this process: items that need a new token at the
  *   same time share one token request (and one failure), and an item that asks later takes the
- *   token another item stored. This is the one piece of process-wide state of the node (`renewals`
- *   and `renewedHere`, per credential); everything else lives with the item or the call;
+ *   token another item stored. This and the requests in flight (send.ts) are the process-wide state
+ *   of the client (`renewals`, `renewedHere`, `successors`, per credential); everything else lives
+ *   with the item or the call;
  * - across processes (queue mode: main and workers share the credential through the database),
  *   n8n's `refreshOAuth2Token` holds a lock per credential and, under it, reuses a token another
  *   process stored instead of fetching, when the stored token differs from the one it is handed.
@@ -27,18 +31,20 @@
  * - a credential that signs in as a user (PKCE) and has nothing to refresh with says so before
  *   anything is sent.
  *
- * A failed token request becomes an error that says what failed (refused, unknown host, TLS,
- * HTTP status, no token in the answer) and never shows the client secret or a token.
+ * A failed token request becomes an error that says what failed (tokenErrors.ts).
  */
-import type {
-	ICredentialDataDecryptedObject,
-	IDataObject,
-	IHttpRequestOptions,
-	IN8nHttpFullResponse,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
-import { itemIndexOf, keepSecret, nodeApiError, redact } from './errors';
-import type { XapiContext } from './transport';
+import type { ClientContext } from './context';
+import { CREDENTIAL_TYPE, checkBaseUrl } from './server';
+import {
+	describeTokenFailure,
+	SIGN_IN_AGAIN,
+	signsIn,
+	tokenError,
+	tokenUrlOf,
+	type TokenFailure,
+} from './tokenErrors';
 
 /** Renew a token this many seconds before it expires (at most a tenth of its lifetime). */
 const EXPIRY_MARGIN_SECONDS = 30;
@@ -102,23 +108,6 @@ export function needsRenewal(tokenData: IDataObject | undefined, nowMs = Date.no
 	return nowMs >= timing.expiresAt - margin * 1000;
 }
 
-function secretsOf(credentials: ICredentialDataDecryptedObject): string[] {
-	const data = (credentials.oauthTokenData ?? {}) as IDataObject;
-	return [credentials.clientSecret, data.access_token, data.refresh_token].filter(
-		(s): s is string => typeof s === 'string' && s.length >= 4,
-	);
-}
-
-/* ------------------------------------------------------------------ */
-/* token requests                                                      */
-/* ------------------------------------------------------------------ */
-
-interface TokenFailure {
-	message: string;
-	description: string;
-	httpCode?: string;
-}
-
 /**
  * A token to sign with and the credential data holding it. `renewed`: it comes from a renewal of
  * this process (n8n's refresh under its lock), not merely found stored.
@@ -135,133 +124,49 @@ type Outcome = Ready | { failure: TokenFailure };
 const renewals = new Map<string, Promise<Outcome>>();
 /** Per credential: the last token a renewal of this process got (to tell it from one found stored). */
 const renewedHere = new Map<string, string>();
+/** Per credential: which token a renewal of this process put in place of which (newest last). */
+const successors = new Map<string, Map<string, Ready>>();
+/** Replacements remembered per credential (a request prepared longer ago reads the store on its 401). */
+const SUCCESSORS_KEPT = 8;
+/**
+ * Per credential: tokens 3CX answered 401 to. A request about to be signed with one of them takes
+ * the token the renewal puts in its place instead of paying a 401 of its own.
+ */
+const refusals = new Map<string, Set<string>>();
+/**
+ * Per run of a node (its execute data): tokens this process had just renewed and 3CX refused all
+ * the same. The run's later requests fail as the request that found it did, without fetching yet
+ * another token; a later run (the next execution, the next poll) tries again.
+ */
+const hopelessInRun = new WeakMap<object, Set<string>>();
 
-const CHECK_CLIENT =
-	'Check the Client ID and Client Secret (API key) of the 3CX credential. The client is created in the 3CX Admin ' +
-	'console under Integrations > API and needs access to the Configuration API (XAPI).';
-
-const SIGN_IN_AGAIN =
-	'The credential signs in as a 3CX user (Authorization Code with PKCE): open it and connect it (sign in) again. ' +
-	'For unattended workflows, an API client (Client Credentials) does not need this.';
-
-/** Whether the credential signs in as a user (PKCE) instead of using an API client. */
-function signsIn(credentials: ICredentialDataDecryptedObject): boolean {
-	return typeof credentials.grantType === 'string' && credentials.grantType !== 'clientCredentials';
+function runOf(context: ClientContext): object | undefined {
+	const run: unknown = (context as { getExecuteData?: () => unknown }).getExecuteData?.();
+	return run && typeof run === 'object' ? run : undefined;
 }
 
-/** The token URL without any user name or password in it, for messages. */
-function tokenUrlOf(credentials: ICredentialDataDecryptedObject): string {
-	return String(credentials.accessTokenUrl ?? '').replace(/\/\/[^/@]*@/, '//');
+/** Remembers that 3CX refused `token` (answered 401); `hopeless`: right after this process renewed it. */
+export function rememberRefusal(context: ClientContext, token: string | undefined, hopeless = false): void {
+	if (token === undefined) return;
+	const key = credentialKey(context);
+	let tokens = refusals.get(key);
+	if (!tokens) refusals.set(key, (tokens = new Set()));
+	tokens.delete(token);
+	tokens.add(token);
+	if (tokens.size > SUCCESSORS_KEPT) tokens.delete(tokens.values().next().value as string);
+	const run = hopeless ? runOf(context) : undefined;
+	if (run) {
+		let inRun = hopelessInRun.get(run);
+		if (!inRun) hopelessInRun.set(run, (inRun = new Set()));
+		inRun.add(token);
+	}
 }
 
-function hostOf(url: string): string {
-	const match = /^[a-z][\w+.-]*:\/\/([^/?#]+)/i.exec(url);
-	return match ? match[1] : url;
-}
-
-/** What a failed token request means, in words, from the error n8n's OAuth2 client threw. */
-export function describeTokenFailure(error: unknown, credentials: ICredentialDataDecryptedObject): TokenFailure {
-	const secrets = secretsOf(credentials);
-	const clean = (text: unknown) => redact(String(text ?? ''), secrets).trim();
-	const url = tokenUrlOf(credentials);
-	const where = `Token URL: ${url}.`;
-	const failure = (error ?? {}) as {
-		message?: string;
-		code?: string;
-		status?: number;
-		body?: unknown;
-		response?: { status?: number; headers?: Record<string, unknown> };
-	};
-	const prefix = '3CX did not issue an access token';
-
-	// An OAuth2 error answer: {"error":"unauthorized","error_description":"..."}
-	const body = failure.body && typeof failure.body === 'object' ? (failure.body as IDataObject) : undefined;
-	if (body && (body.error || body.error_description)) {
-		const reason = [body.error, body.error_description].filter(Boolean).map(clean).join(': ');
-		return { message: `${prefix}: ${reason}`, description: `${signsIn(credentials) ? SIGN_IN_AGAIN : CHECK_CLIENT} ${where}` };
-	}
-	// n8n's own verdict on a user sign-in that cannot be refreshed ("... needs to be reconnected")
-	if (signsIn(credentials) && /reconnect/i.test(String(failure.message ?? ''))) {
-		return { message: `${prefix}: ${clean(failure.message)}`, description: SIGN_IN_AGAIN };
-	}
-
-	// An answer that is not a token: an HTTP error status, an HTML page, text
-	const status = failure.response?.status ?? failure.status;
-	if (typeof status === 'number') {
-		const declared = /content-type: ([^)]*)\)/i.exec(String(failure.message ?? ''))?.[1];
-		const contentType = String(failure.response?.headers?.['content-type'] ?? declared ?? '').split(';')[0].trim();
-		const what = /html/i.test(contentType) ? 'an HTML page' : contentType ? `${contentType}` : 'no content';
-		if (status >= 500) {
-			return {
-				message: `${prefix}: the token request failed with HTTP ${status}`,
-				description:
-					`3CX (or a proxy in front of it) could not answer the token request; it may be restarting or overloaded. ` +
-					`Try again later, or turn on Retry On Fail. ${where}`,
-				httpCode: String(status),
-			};
-		}
-		return {
-			message: `${prefix}: the token URL answered HTTP ${status} with ${what} instead of a token`,
-			description:
-				'Nothing at this address issues 3CX tokens. The Base URL of the credential must be the address of the 3CX ' +
-				'Admin console, for example https://pbx.example.com:5001, without any path (unless a reverse proxy ' +
-				`publishes 3CX under one). ${where}`,
-			httpCode: String(status),
-		};
-	}
-
-	// No answer at all
-	const code = String(failure.code ?? '');
-	const reason = clean(failure.message) || code || 'no answer';
-	const host = hostOf(url);
-	const checkAddress = `Check the Base URL (host and port) of the 3CX credential and that n8n can reach 3CX. ${where}`;
-	if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/i.test(code) || /certificate/i.test(reason)) {
-		return {
-			message: `${prefix}: the server's TLS certificate is not trusted (${reason})`,
-			description:
-				'If the PBX uses a self-signed certificate, tick Ignore SSL Issues (Insecure) in the 3CX credential: it ' +
-				"applies to the token and to the API calls (the node's Request Options > Ignore SSL Issues does not apply " +
-				`to the token request). ${where}`,
-		};
-	}
-	if (/EPROTO|WRONG_VERSION_NUMBER|SSL/i.test(code) || /wrong version number/i.test(reason)) {
-		const short = /wrong version number/i.test(reason) ? 'wrong version number' : reason;
-		return {
-			message: `${prefix}: ${host} does not speak HTTPS on this port (${short})`,
-			description: `Check http:// versus https:// and the port in the Base URL of the 3CX credential. ${where}`,
-		};
-	}
-	const words: Record<string, string> = {
-		ECONNREFUSED: `nothing answered at ${host} (connection refused)`,
-		ENOTFOUND: `the host name of ${host} was not found`,
-		EAI_AGAIN: `the host name of ${host} could not be looked up`,
-		ETIMEDOUT: `${host} did not answer in time`,
-		ECONNABORTED: `${host} did not answer in time`,
-		ECONNRESET: `${host} closed the connection`,
-		EHOSTUNREACH: `${host} is unreachable`,
-		ENETUNREACH: `${host} is unreachable`,
-	};
-	// a TLS port drops a plain-HTTP request without an answer
-	const plainToTls = code === 'ECONNRESET' && /^http:/i.test(url) ? 'If 3CX serves HTTPS on this port, the Base URL must start with https://. ' : '';
-	return {
-		message: `${prefix}: ${words[code] ?? reason}`,
-		description: `${words[code] ? `${reason}. ` : ''}${plainToTls}${checkAddress}`,
-	};
-}
-
-function tokenError(context: XapiContext, failure: TokenFailure) {
-	return nodeApiError(
-		context.getNode(),
-		{ message: failure.message, ...(failure.httpCode ? { httpCode: failure.httpCode } : {}) },
-		{ ...failure, itemIndex: itemIndexOf(context) },
-	);
-}
-
-/** True for a request that failed because the connection closed before any answer came. */
-function droppedBeforeAnswer(error: unknown): boolean {
-	const failure = (error ?? {}) as { code?: unknown; message?: unknown; response?: unknown; status?: unknown };
-	if (failure.response !== undefined || failure.status !== undefined) return false;
-	return failure.code === 'ECONNRESET' || /socket hang up/i.test(String(failure.message ?? ''));
+/** Whether 3CX refused `token` before: 'hopeless' within the run that found it so, else 'refused'. */
+export function refusal(context: ClientContext, token: string | undefined): 'refused' | 'hopeless' | undefined {
+	if (token === undefined || !refusals.get(credentialKey(context))?.has(token)) return undefined;
+	const run = runOf(context);
+	return run && hopelessInRun.get(run)?.has(token) ? 'hopeless' : 'refused';
 }
 
 /**
@@ -269,21 +174,37 @@ function droppedBeforeAnswer(error: unknown): boolean {
  * n8n signs a request, or decides under its lock whether a refresh is still needed, with exactly
  * the credential data this module decided on, not with a read made a moment later.
  */
-function seeing(context: XapiContext, credentialType: string, credentials: ICredentialDataDecryptedObject): XapiContext {
+export function signingView<T extends ClientContext>(context: T, credentials: ICredentialDataDecryptedObject): T {
 	const view: unknown = Object.create(context, {
 		getCredentials: {
 			value: async (type: string, ...rest: unknown[]) =>
-				type === credentialType
+				type === CREDENTIAL_TYPE
 					? { ...credentials }
 					: await (context.getCredentials as (t: string, ...r: unknown[]) => Promise<unknown>).call(context, type, ...rest),
 		},
 	});
-	return view as XapiContext;
+	return view as T;
 }
 
-function credentialKey(context: XapiContext, credentialType: string): string {
-	const details = context.getNode().credentials?.[credentialType];
-	return `${credentialType}:${details?.id ?? details?.name ?? ''}`;
+/** Per context: its credential key (n8n's getNode copies the whole node on every call). */
+const keys = new WeakMap<object, string>();
+
+/** The credential of the node, as a key of the process-wide maps. */
+export function credentialKey(context: ClientContext): string {
+	let key = keys.get(context);
+	if (key === undefined) {
+		const details = context.getNode().credentials?.[CREDENTIAL_TYPE];
+		key = `${CREDENTIAL_TYPE}:${details?.id ?? details?.name ?? ''}`;
+		keys.set(context, key);
+	}
+	return key;
+}
+
+/** True for a request that failed because the connection closed before any answer came. */
+function droppedBeforeAnswer(error: unknown): boolean {
+	const failure = (error ?? {}) as { code?: unknown; message?: unknown; response?: unknown; status?: unknown };
+	if (failure.response !== undefined || failure.status !== undefined) return false;
+	return failure.code === 'ECONNRESET' || /socket hang up/i.test(String(failure.message ?? ''));
 }
 
 /**
@@ -296,8 +217,8 @@ function credentialKey(context: XapiContext, credentialType: string): string {
  * hand n8n the other worker's fresh token as "the stale one", and n8n would fetch again and
  * revoke it (issue 13).
  */
-async function renewOnce(context: XapiContext, credentialType: string, stale: string | undefined, key: string): Promise<Outcome> {
-	const stored = await context.getCredentials(credentialType);
+async function renewOnce(context: ClientContext, stale: string | undefined, key: string): Promise<Outcome> {
+	const stored = await context.getCredentials(CREDENTIAL_TYPE);
 	const current = accessToken(stored);
 	if (current && current !== stale && !needsRenewal(stored.oauthTokenData as IDataObject)) {
 		return { token: current, credentials: stored, renewed: renewedHere.get(key) === current };
@@ -318,7 +239,7 @@ async function renewOnce(context: XapiContext, credentialType: string, stale: st
 	for (let attempt = 1; attempt <= 2; attempt++) {
 		failed = false;
 		try {
-			data = await context.helpers.refreshOAuth2Token.call(seeing(context, credentialType, stored), credentialType);
+			data = await context.helpers.refreshOAuth2Token.call(signingView(context, stored), CREDENTIAL_TYPE);
 		} catch (caught) {
 			failed = true;
 			error = caught;
@@ -331,7 +252,7 @@ async function renewOnce(context: XapiContext, credentialType: string, stale: st
 	const tokenData =
 		data && typeof data === 'object' && typeof (data as IDataObject).access_token === 'string'
 			? (data as IDataObject)
-			: ((await context.getCredentials(credentialType)).oauthTokenData as IDataObject | undefined);
+			: ((await context.getCredentials(CREDENTIAL_TYPE)).oauthTokenData as IDataObject | undefined);
 	const renewed: ICredentialDataDecryptedObject = { ...stored, oauthTokenData: tokenData ?? {} };
 	const token = accessToken(renewed);
 	if (!token) {
@@ -346,18 +267,43 @@ async function renewOnce(context: XapiContext, credentialType: string, stale: st
 	return { token, credentials: renewed, renewed: true };
 }
 
+/** Remembers that a renewal of this process put `ready` in place of `stale`. */
+function rememberSuccessor(key: string, stale: string, ready: Ready): void {
+	let replaced = successors.get(key);
+	if (!replaced) successors.set(key, (replaced = new Map()));
+	replaced.delete(stale);
+	replaced.set(stale, ready);
+	if (replaced.size > SUCCESSORS_KEPT) replaced.delete(replaced.keys().next().value as string);
+}
+
+/**
+ * The newest token this process knows in place of `ready`'s: what renewals since put in place of
+ * it (followed through each later renewal), or `ready` itself. No read of the store: a token
+ * another process stored is found by the renewal after a 401, which reads it.
+ */
+export function newest(context: ClientContext, ready: Ready): Ready {
+	const replaced = successors.get(credentialKey(context));
+	let current = ready;
+	for (let step = 0; replaced && current.token !== undefined && step < SUCCESSORS_KEPT; step++) {
+		const next = replaced.get(current.token);
+		if (!next || next.token === current.token) break;
+		current = next;
+	}
+	return current;
+}
+
 /**
  * Gets a new token unless another item or process already did: replaces `stale` (the token that
  * expired or was refused; undefined when none is stored). Items of this process share one renewal.
  */
-async function renew(context: XapiContext, credentialType: string, stale: string | undefined): Promise<Ready> {
-	const key = credentialKey(context, credentialType);
+export async function renew(context: ClientContext, stale: string | undefined): Promise<Ready> {
+	const key = credentialKey(context);
 	let outcome: Outcome | undefined;
 	for (let round = 1; round <= 2; round++) {
 		let promise = renewals.get(key);
 		const joined = promise !== undefined;
 		if (!promise) {
-			const started = renewOnce(context, credentialType, stale, key);
+			const started = renewOnce(context, stale, key);
 			promise = started;
 			renewals.set(key, started);
 			const forget = () => {
@@ -370,101 +316,50 @@ async function renew(context: XapiContext, credentialType: string, stale: string
 		// A renewal started for another token may have settled on the very token this one found refused.
 		if (!(joined && stale !== undefined && outcome.token === stale)) break;
 	}
-	return outcome as Ready;
+	const ready = outcome as Ready;
+	if (stale !== undefined && ready.token !== undefined && ready.token !== stale) rememberSuccessor(key, stale, ready);
+	return ready;
 }
 
 /**
  * Makes sure a usable token is stored before the request is signed; returns that token and the
  * credential data to sign with.
  */
-export async function ensureToken(
-	context: XapiContext,
-	credentialType: string,
-	credentials: ICredentialDataDecryptedObject,
-): Promise<Ready> {
+export async function ensureToken(context: ClientContext, credentials: ICredentialDataDecryptedObject): Promise<Ready> {
 	const token = accessToken(credentials);
 	if (token && !needsRenewal(credentials.oauthTokenData as IDataObject)) {
 		return { token, credentials, renewed: false };
 	}
-	return await renew(context, credentialType, token);
+	return await renew(context, token);
 }
-
-/** One request signed with `ready`'s credential data; every answer comes back, HTTP errors too. */
-export async function sendSigned(
-	context: XapiContext,
-	credentialType: string,
-	options: IHttpRequestOptions,
-	ready: Ready,
-): Promise<IN8nHttpFullResponse> {
-	return (await context.helpers.httpRequestWithAuthentication.call(
-		seeing(context, credentialType, ready.credentials),
-		credentialType,
-		{ ...options, returnFullResponse: true, ignoreHttpStatusErrors: true },
-	)) as IN8nHttpFullResponse;
-}
-
-/** A request and what it was signed with, as the 401 handling needs it. */
-export interface Attempt {
-	options: IHttpRequestOptions;
-	/** The token the request was (expected to be) signed with. */
-	token: string | undefined;
-	/** Every token the request carried, kept out of its messages. */
-	secrets: Set<string>;
-}
-
-/** Renewals (or changes of the stored token by another process) one request goes through at most. */
-const MAX_RENEWALS = 3;
 
 /**
- * After a 401: renews the token (unless another item or process already did: then the stored token
- * is used without a fetch) and sends the same request again.
- *
- * Refused again: if the stored token has meanwhile changed (another worker of this n8n renewed it),
- * the request is sent with that one; if the stored token is the one just refused and this process
- * did not renew it itself, it is renewed once more (a fetch, since the stored token is the failed
- * one). A token this process renewed and 3CX still refuses is an error that says what causes it.
+ * ONE read of the credential, its Base URL checked, and a usable token: what a request is
+ * prepared with (the action node's request builder, every client request, a WebSocket handshake).
  */
-export async function retryAfterUnauthorized(
-	context: XapiContext,
-	credentialType: string,
-	attempt: Attempt,
-): Promise<IN8nHttpFullResponse> {
-	let failed = attempt.token;
-	let changes = 0;
-	for (let round = 1; ; round++) {
-		const ready = await renew(context, credentialType, failed);
-		keepSecret(attempt.secrets, ready.token);
-		const response = await sendSigned(context, credentialType, attempt.options, ready);
-		attempt.token = ready.token;
-		if (response.statusCode !== 401) return response;
-		const stored = accessToken(await context.getCredentials(credentialType));
-		const changed = stored !== undefined && stored !== ready.token;
-		if (changed) changes++;
-		if (round < MAX_RENEWALS && (changed || !ready.renewed)) {
-			failed = ready.token;
-			continue;
-		}
-		throw refusedAgain(context, changed || (changes > 0 && !ready.renewed));
-	}
+export async function readyToSign(context: ClientContext): Promise<Ready> {
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+	checkBaseUrl(context, credentials.baseUrl);
+	return await ensureToken(context, credentials);
 }
 
-function refusedAgain(context: XapiContext, replacedMeanwhile: boolean) {
-	const message = replacedMeanwhile
-		? `3CX refused the access token on ${MAX_RENEWALS} tries (401), while other n8n processes kept replacing it`
-		: '3CX refused the access token again after it was renewed (401)';
-	const description = replacedMeanwhile
-		? 'Each try used the token this n8n had just stored, and each time a newer one had replaced it. n8n ' +
-			'processes of one instance (main and queue-mode workers) share the stored token, so this means ' +
-			'another n8n instance or another system fetches tokens with the same Client ID: 3CX keeps one valid ' +
-			'token per client and invalidates it when anyone fetches a new one. Give each n8n instance (not ' +
-			'each worker) and each other integration its own API client in the 3CX Admin console (Integrations > API).'
-		: 'The API client may lack access to the Configuration API (XAPI), or another system is using the same ' +
-			'Client ID: 3CX keeps one valid token per client and invalidates it when anyone fetches a new one. ' +
-			'Give each integration its own API client in the 3CX Admin console (Integrations > API).';
-	return nodeApiError(context.getNode(), { httpCode: '401', message }, {
-		httpCode: '401',
-		itemIndex: itemIndexOf(context),
-		message,
-		description,
-	});
+/**
+ * The access token to open a connection with (a WebSocket handshake of the Call Control API sends
+ * it as `Authorization: Bearer …`), under the same discipline as every request: one token per
+ * credential, renewed before it expires, never fetched twice by items or nodes at once.
+ */
+export async function currentToken(context: ClientContext): Promise<string> {
+	const ready = newest(context, await readyToSign(context));
+	if (!ready.token) throw tokenError(context, { message: '3CX did not issue an access token', description: 'Check the 3CX credential.' });
+	return ready.token;
+}
+
+/**
+ * After 3CX refused `refused` (a WebSocket handshake answered 401): the token to try once more,
+ * renewed unless another item, node or process already did. A second refusal is the caller's error.
+ */
+export async function tokenAfterRefusal(context: ClientContext, refused: string | undefined): Promise<string> {
+	const ready = await renew(context, refused);
+	if (!ready.token) throw tokenError(context, { message: '3CX did not issue an access token', description: 'Check the 3CX credential.' });
+	return ready.token;
 }

@@ -15,11 +15,18 @@ function readCrmFixture(name) {
 	return fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 }
 
+/** @typedef {{ method: string, url: string, headers: Record<string, string | string[] | undefined>, body: string }} RecordedRequest */
+/** @typedef {{ status?: number, json?: unknown, text?: string, delayMs?: number }} CrmAnswer */
+/** @typedef {{ url: string, requests: RecordedRequest[], close(): Promise<void> }} CrmServer */
+/** @typedef {{ url: string, close(): Promise<void> }} WebhookServer */
+
 /**
  * A server on 127.0.0.1 that records each request and answers with `handler(request)`.
- * @param {(r: {method: string, url: string, headers: Record<string, string | string[] | undefined>, body: string}) => ({status?: number, json?: unknown, text?: string, delayMs?: number} | Promise<{status?: number, json?: unknown, text?: string, delayMs?: number}>)} handler
+ * @param {(r: RecordedRequest) => CrmAnswer | Promise<CrmAnswer>} handler
+ * @returns {Promise<CrmServer>}
  */
 async function startCrmServer(handler) {
+	/** @type {RecordedRequest[]} */
 	const requests = [];
 	const server = http.createServer((req, res) => {
 		const chunks = [];
@@ -59,6 +66,7 @@ function writeSampleTemplate(xml) {
  * (what n8n's webhook server gives a node): `req.body` parsed from JSON, `res.status()`,
  * `res.json()`, `res.setHeader()`, `res.end()`. Counts what it answered.
  * @param {(req: any, res: any) => Promise<void>} handler
+ * @returns {Promise<WebhookServer>}
  */
 async function startWebhookServer(handler) {
 	const server = http.createServer((req, res) => {

@@ -190,6 +190,7 @@ describe('Continue On Fail: the failed item becomes an error item and the others
 				continueOnFail: true,
 			});
 			expect(error).toBeUndefined();
+			expect(itemErrors(items)).toHaveLength(3);
 			expect(itemErrors(items).every((m) => typeof m === 'string' && m.length > 0)).toBe(true);
 		}
 	});

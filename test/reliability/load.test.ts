@@ -5,6 +5,7 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
+import { MAX_IN_FLIGHT } from '../../nodes/client/send';
 import { CredentialStore, runNode, xapiCredentials } from '../helpers/harness';
 import { createXapiServer, json, type XapiServer } from '../../simulator';
 import { baseParameters, fieldValue, jsonOf } from './support';
@@ -43,7 +44,7 @@ describe('1,000 items in one execution', () => {
 		expect(server.apiRequests.every((r) => r.response?.status === 200)).toBe(true);
 	}, 180_000);
 
-	it('3CX invalidates the token halfway: one renewal, every item still answered', async () => {
+	it('3CX invalidates the token halfway: one renewal serves every later item; only the requests in flight pay a 401', async () => {
 		const store = new CredentialStore(xapiCredentials(server));
 		let answered = 0;
 		server.get(/Users\(\d+\)/, (req) => {
@@ -58,5 +59,20 @@ describe('1,000 items in one execution', () => {
 		expect(server.tokenRequestCount).toBe(2);
 		const unauthorized = server.apiRequests.filter((r) => r.response?.status === 401).length;
 		expect(server.apiRequests.length).toBe(N + unauthorized);
+		// the requests already sent with the revoked token, and no other: the 500 items after the
+		// renewal are signed with the new token when their turn comes (client/send.ts)
+		expect(unauthorized).toBeGreaterThan(0);
+		expect(unauthorized).toBeLessThanOrEqual(MAX_IN_FLIGHT);
+	}, 180_000);
+
+	it('one credential read for the run, not one per item (n8n signs with that read)', async () => {
+		const store = new CredentialStore(xapiCredentials(server));
+		await runNode({ parameters: parameters(), items: items().slice(0, 10), credentialStore: store });
+		const before = store.decryptCount;
+		const { error } = await runNode({ parameters: parameters(), items: items(), credentialStore: store });
+		expect(error).toBeUndefined();
+		expect(server.apiRequests.length).toBe(10 + N);
+		// RoutingNode's own read and the request builder's one read for all items
+		expect(store.decryptCount - before).toBeLessThanOrEqual(2);
 	}, 180_000);
 });

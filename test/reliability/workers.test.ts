@@ -9,7 +9,7 @@
  */
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 
-import * as transportA from '../../nodes/client/transport';
+import * as transportA from '../../nodes/client';
 import { CredentialStore, pollContext, xapiCredentials } from '../helpers/harness';
 import { useXapiServer } from '../helpers/setup';
 import { json, type XapiServer } from '../../simulator';
@@ -22,7 +22,7 @@ function otherProcessTransport(): Transport {
 	let copy: Transport | undefined;
 	jest.isolateModules(() => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		copy = require('../../nodes/client/transport') as Transport;
+		copy = require('../../nodes/client') as Transport;
 	});
 	if (!copy) throw new Error('the runtime did not load');
 	return copy;

@@ -11,7 +11,7 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 
-import { entityProperties, locators, operations } from '../generated/operations';
+import { entityProperties, generatedFrom, locators, operations } from '../generated/operations';
 import { quoteString, xapiJson } from '../../client';
 import type { LocatorSpec } from './types';
 
@@ -48,8 +48,8 @@ async function searchSet(
 	};
 	const odataFilter = searchFilter(filter ?? '', locator.filter);
 	if (odataFilter) qs.$filter = odataFilter;
-	// the node's own token discipline and error mapping (a 401 renews the shared token once)
-	const body = await xapiJson(context, { method: 'GET', path: `/${locator.set}`, qs });
+	// the client's token discipline and error mapping (a 401 renews the shared token once)
+	const body = await xapiJson(context, { method: 'GET', path: `/${locator.set}`, qs, builtFrom: generatedFrom });
 	const entities = Array.isArray(body?.value) ? (body.value as IDataObject[]) : [];
 	return {
 		results: entities.map((entity) => ({ name: labelOf(entity, locator), value: String(entity[locator.key]) })),

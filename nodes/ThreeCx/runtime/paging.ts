@@ -12,15 +12,16 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 
-import { itemState, PAGE_SIZE } from '../../client';
+import { PAGE_SIZE } from '../../client';
+import { itemRequest } from './itemRequest';
 
 export function isPaging(context: IExecuteSingleFunctions): boolean {
-	return itemState(context)?.paging === true;
+	return itemRequest.of(context)?.paging === true;
 }
 
 export function rememberCount(context: IExecuteSingleFunctions, body: unknown): void {
 	const count = body && typeof body === 'object' ? (body as IDataObject)['@odata.count'] : undefined;
-	const state = itemState(context);
+	const state = itemRequest.of(context);
 	if (state && typeof count === 'number') state.count = count;
 }
 
@@ -31,7 +32,7 @@ export async function paginate(
 	const qs = (requestData.options.qs ??= {}) as IDataObject;
 	const max = requestData.maxResults === undefined ? undefined : Number(requestData.maxResults);
 	// the item's state (created by the request builder), read through this child context
-	const state = itemState(this);
+	const state = itemRequest.of(this);
 	if (state) state.paging = true;
 	const results: INodeExecutionData[] = [];
 	let skip = 0;

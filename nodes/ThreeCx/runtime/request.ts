@@ -8,101 +8,49 @@ import {
 	type IDataObject,
 	type IExecuteSingleFunctions,
 	type IHttpRequestOptions,
-	type INodeProperties,
 } from 'n8n-workflow';
 
-import { CUSTOM_RESOURCE, customRequest, customSpec } from '../custom';
-import { generatedProperties } from '../generated/description';
 import { bodyFieldKinds, locators, operations } from '../generated/operations';
+import { CUSTOM_RESOURCE, customRequest, customSpec } from '../resources/customApiCall';
 import {
-	backupDownload,
 	bodyValue,
-	checkBaseUrl,
-	CREDENTIAL_TYPE,
-	ensureToken,
-	expectFile,
 	FieldError,
 	isEmpty,
-	keepSecret,
 	odataLiteral,
 	pathSegment,
-	promptUpload,
-	startItemState,
+	prepareRoutedRequest,
 } from '../../client';
+import { checkEnum, fields, label } from './fields';
+import { backupDownload, expectFile, promptUpload } from './files';
+import { itemRequest } from './itemRequest';
 import type { HttpMethod, OperationSpec } from './types';
 
-/** Display names and allowed values of the generated fields, for messages and enum checks. */
-interface FieldInfo {
-	displayName: string;
-	values?: Set<string>;
-	children?: Map<string, FieldInfo>;
-	/** The modes a resource locator offers ('list', 'id', 'number'). */
-	modes?: string[];
+interface Selected {
+	name: string;
+	spec: OperationSpec;
 }
 
-let fieldInfo: Map<string, FieldInfo> | undefined;
+/**
+ * Per run of the node (its execute data, one object for all its items): the generated operation
+ * selected. Resource and operation take no expressions (noDataExpression), so they are the same
+ * for every item of a run and are read (and validated by n8n) once, not once per item.
+ */
+const runOperations = new WeakMap<object, Selected>();
 
-function infoOf(property: INodeProperties): FieldInfo {
-	const info: FieldInfo = { displayName: property.displayName };
-	if (property.type === 'options' || property.type === 'multiOptions') {
-		info.values = new Set((property.options ?? []).map((o) => String((o as { value: unknown }).value)));
-	}
-	if (property.type === 'resourceLocator') info.modes = (property.modes ?? []).map((mode) => mode.name);
-	if (property.type === 'collection') {
-		info.children = new Map(
-			(property.options as INodeProperties[]).map((child) => [child.name, infoOf(child)]),
-		);
-	}
-	return info;
-}
-
-function fields(): Map<string, FieldInfo> {
-	if (!fieldInfo) {
-		fieldInfo = new Map();
-		for (const property of generatedProperties) {
-			if (property.name === 'operation') continue;
-			const info = infoOf(property);
-			fieldInfo.set(property.name, info);
-			// Two operations may have different fields of one name (an enum of other values):
-			// each operation's own is found under "operation/name".
-			const shownFor = (property.displayOptions?.show?.operation ?? []) as string[];
-			for (const operation of shownFor) fieldInfo.set(`${operation}/${property.name}`, info);
-		}
-	}
-	return fieldInfo;
-}
-
-function label(name: string, parent?: string): string {
-	if (parent) {
-		const collection = fields().get(parent);
-		const child = collection?.children?.get(name);
-		return `${collection?.displayName ?? parent} > ${child?.displayName ?? name}`;
-	}
-	return fields().get(name)?.displayName ?? name;
-}
-
-function checkEnum(value: unknown, name: string, parent?: string, operation?: string): void {
-	const info = parent
-		? fields().get(parent)?.children?.get(name)
-		: (fields().get(`${operation}/${name}`) ?? fields().get(name));
-	if (!info?.values) return;
-	const list = Array.isArray(value) ? value : [value];
-	for (const v of list) {
-		if (!info.values.has(String(v))) {
-			const allowed = [...info.values].slice(0, 12).join(', ');
-			throw new FieldError(
-				label(name, parent),
-				`"${String(v)}" is not one of the allowed values (${allowed}${info.values.size > 12 ? ', …' : ''})`,
-			);
-		}
-	}
-}
-
-/** The table entry of the selected operation, checked against the selected resource. */
-export function selectedOperation(context: IExecuteSingleFunctions): { name: string; spec: OperationSpec } {
+/**
+ * The table entry of the selected operation, checked against the selected resource: read once per
+ * run by the request builder (the response handler and paging take it from the item's state).
+ */
+export function selectedOperation(context: IExecuteSingleFunctions): Selected {
+	const decided = itemRequest.of(context);
+	if (decided) return { name: decided.operation, spec: decided.spec };
+	const run: unknown = context.getExecuteData();
+	const known = run && typeof run === 'object' ? runOperations.get(run) : undefined;
+	if (known) return known;
 	const name = context.getNodeParameter('operation') as string;
 	const resource = context.getNodeParameter('resource') as string;
 	if (resource === CUSTOM_RESOURCE) {
+		// the method may be an expression: read for each item
 		return { name, spec: customSpec(String(context.getNodeParameter('customMethod', 'GET')).toUpperCase() as HttpMethod) };
 	}
 	const spec = operations[name];
@@ -118,6 +66,7 @@ export function selectedOperation(context: IExecuteSingleFunctions): { name: str
 			{ description: 'Pick the operation again after changing the resource.' },
 		);
 	}
+	if (run && typeof run === 'object') runOperations.set(run, { name, spec });
 	return { name, spec };
 }
 
@@ -157,9 +106,11 @@ function checkMode(field: string, mode: string | undefined): void {
 function buildUrl(context: IExecuteSingleFunctions, spec: OperationSpec, timeZone: string): string {
 	let url = spec.path;
 	for (const [placeholder, field, kind, nullable] of spec.params) {
-		const mode = locatorMode(context.getNodeParameter(field, undefined));
+		// one read: a resource locator's value is its `value` (no mode of ours extracts anything)
+		const raw = context.getNodeParameter(field, undefined);
+		const mode = locatorMode(raw);
 		checkMode(field, mode);
-		const value = context.getNodeParameter(field, undefined, { extractValue: true });
+		const value = mode !== undefined ? (raw as { value?: unknown }).value : raw;
 		const locator = locators[field];
 		const key = mode !== undefined || isKey(spec.path, placeholder);
 		if (locator?.number && mode === 'number') {
@@ -176,7 +127,12 @@ function buildUrl(context: IExecuteSingleFunctions, spec: OperationSpec, timeZon
 	return url;
 }
 
-function buildBody(context: IExecuteSingleFunctions, spec: OperationSpec, timeZone: string): IDataObject | undefined {
+function buildBody(
+	context: IExecuteSingleFunctions,
+	operation: string,
+	spec: OperationSpec,
+	timeZone: string,
+): IDataObject | undefined {
 	if (!spec.body) return undefined;
 	const body: IDataObject = {};
 	if ('collection' in spec.body) {
@@ -208,7 +164,7 @@ function buildBody(context: IExecuteSingleFunctions, spec: OperationSpec, timeZo
 			if (required) throw new FieldError(name, 'is required and cannot be empty');
 			continue;
 		}
-		if (kind === 'enum') checkEnum(value, field, undefined, context.getNodeParameter('operation') as string);
+		if (kind === 'enum') checkEnum(value, field, undefined, operation);
 		body[key] = bodyValue(value, kind, name, timeZone) as IDataObject[keyof IDataObject];
 	}
 	return body;
@@ -228,9 +184,9 @@ export async function buildRequest(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	// this item's own state, seen by the response handler and by paging (see state.ts)
-	const state = startItemState(this);
-	const { spec } = selectedOperation(this);
+	// read once for the item; the response handler and paging take it from the item's state
+	const { name, spec } = selectedOperation(this);
+	itemRequest.start(this, { operation: name, spec, paging: false });
 	const timeZone = this.getTimezone();
 	let invalid: FieldError | undefined;
 	try {
@@ -244,7 +200,7 @@ export async function buildRequest(
 		} else {
 			requestOptions.method = spec.method;
 			requestOptions.url = buildUrl(this, spec, timeZone);
-			requestOptions.body = buildBody(this, spec, timeZone) ?? {};
+			requestOptions.body = buildBody(this, name, spec, timeZone) ?? {};
 			requestOptions.qs = { ...(requestOptions.qs ?? {}), ...buildQuery(this, spec, timeZone) };
 		}
 	} catch (error) {
@@ -259,14 +215,11 @@ export async function buildRequest(
 	}
 	if (spec.file === 'upload') await promptUpload(this, requestOptions);
 	if (spec.file === 'download') expectFile(requestOptions);
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	checkBaseUrl(this, credentials.baseUrl);
-	const { token } = await ensureToken(this, CREDENTIAL_TYPE, credentials);
+	// the credential read once; n8n signs the request with that read (client/routing.ts)
+	const ready = await prepareRoutedRequest(this, requestOptions);
 	if (spec.file === 'backup') {
 		const keyField = spec.params[0][1];
-		await backupDownload(this, requestOptions, CREDENTIAL_TYPE, keyField, label(keyField));
+		await backupDownload(this, requestOptions, ready.credentials.baseUrl, keyField, label(keyField));
 	}
-	state.request = { options: requestOptions, token };
-	keepSecret(state.secrets, token);
 	return requestOptions;
 }

@@ -1,33 +1,17 @@
 /**
  * The response handler: one postReceive hook that every operation runs. Requests are sent with
- * HTTP errors ignored so that this hook sees every answer and can
- * - renew the token and retry once after a 401 (see token.ts),
- * - turn 3CX's OData errors into n8n errors with the status, the message and the WARNINGS.XAPI details,
- * - refuse an HTML page where JSON was expected (a proxy's error page answering 200) and JSON that
- *   does not parse (the error mapping lives in errors.ts),
- * - make one item per entity of a collection, and a usable item of an empty (204) answer
- *   (`{ deleted: true }` for a delete, `{ success: true }` otherwise).
+ * HTTP errors ignored so that this hook sees every answer. The client settles it on its one
+ * answer path (a 401 renews the token and retries once, 3CX's errors become n8n errors, an HTML
+ * page or broken JSON where JSON was expected is refused: client/settle.ts); this hook makes items
+ * of what is left: a file, one item per entity of a collection, and a usable item of an empty
+ * (204) answer (`{ deleted: true }` for a delete, `{ success: true }` otherwise).
  */
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteSingleFunctions,
-	type IN8nHttpFullResponse,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData } from 'n8n-workflow';
 
-import { CUSTOM_RESOURCE } from '../custom';
-import {
-	apiError,
-	bodyText,
-	CREDENTIAL_TYPE,
-	fileItem,
-	isFileResponse,
-	itemState,
-	parseBody,
-	retryAfterUnauthorized,
-	unusableAnswerError,
-} from '../../client';
+import { generatedFrom } from '../generated/operations';
+import { CUSTOM_RESOURCE } from '../resources/customApiCall';
+import { isBinaryBody, parseBody, settleRoutedAnswer } from '../../client';
+import { fileItem } from './files';
 import { isPaging, rememberCount } from './paging';
 import { selectedOperation } from './request';
 
@@ -46,30 +30,19 @@ export async function handleResponse(
 	_items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
-	let answer = response;
-	const state = itemState(this);
-	if (answer.statusCode === 401) {
-		if (!state?.request) throw new NodeOperationError(this.getNode(), '3CX refused the access token (401)');
-		const { options, token } = state.request;
-		const attempt = { options, token, secrets: state.secrets };
-		answer = await retryAfterUnauthorized(this, CREDENTIAL_TYPE, attempt);
-		state.request = { options, token: attempt.token };
-	}
 	const { name, spec } = selectedOperation(this);
-	if (answer.statusCode >= 400) throw apiError(this, answer, state?.secrets, spec.resource !== CUSTOM_RESOURCE);
-
-	if (spec.file && (Buffer.isBuffer(answer.body) || answer.body instanceof ArrayBuffer)) {
-		if (isFileResponse(answer)) return await fileItem(this, answer, name);
-		// Not a file after all: text for the usual JSON handling below.
-		answer = { ...answer, body: bodyText(Buffer.from(answer.body as Buffer)) };
-	}
+	const answer = await settleRoutedAnswer(this, response, {
+		expect: spec.file ? 'fileOrJson' : 'json',
+		// a 404/405 from a server of another build is explained, except for the Custom API Call
+		builtFrom: spec.resource === CUSTOM_RESOURCE ? undefined : generatedFrom,
+	});
+	// a body still in bytes is a file (settle turned any other answer into text)
+	if (spec.file && isBinaryBody(answer.body)) return await fileItem(this, answer, name);
 	const raw = answer.body;
 	if (raw === undefined || raw === null || raw === '' || answer.statusCode === 204) {
 		// n8n's convention: a delete says what it did; other empty answers say they succeeded
 		return [{ json: spec.method === 'DELETE' ? { deleted: true } : { success: true } }];
 	}
-	const unusable = unusableAnswerError(this, answer);
-	if (unusable) throw unusable;
 	const body = parseBody(raw);
 	rememberCount(this, body);
 	if (spec.response === 'collection' && body && typeof body === 'object' && Array.isArray((body as IDataObject).value)) {

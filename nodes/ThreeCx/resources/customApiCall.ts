@@ -11,8 +11,8 @@
  */
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { FieldError, parseJson } from '../client';
-import type { HttpMethod, OperationSpec } from './runtime/types';
+import { FieldError, parseJson } from '../../client';
+import type { HttpMethod, OperationSpec } from '../runtime/types';
 
 export const CUSTOM_RESOURCE = 'customApiCall';
 export const CUSTOM_OPERATION = 'customApiCall';

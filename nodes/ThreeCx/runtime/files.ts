@@ -1,7 +1,7 @@
 /**
- * Files: what 3CX answers with bytes (recordings, CSV reports, exports, backups) becomes n8n binary
- * data, and custom prompts go up as multipart/form-data. The spec describes none of this traffic
- * (it says JSON where the server sends WAV), so the answer's Content-Type decides, not the spec.
+ * Files of the action node: a download answer becomes an item with binary data (the client reads
+ * the file, answer.ts), a custom prompt goes up as multipart/form-data, a backup is downloaded by
+ * name through its DownloadLink.
  */
 import {
 	NodeApiError,
@@ -12,10 +12,16 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { header } from './errors';
-import { odataLiteral, pathSegment } from './odata';
-import { serverUrl, xapiJson } from './transport';
-import { BINARY_INPUT_FIELD, BINARY_OUTPUT_FIELD } from './generated/constants';
+import { generatedFrom } from '../generated/operations';
+import {
+	BINARY_INPUT_FIELD,
+	BINARY_OUTPUT_FIELD,
+	binaryFromAnswer,
+	odataLiteral,
+	pathSegment,
+	serverUrl,
+	xapiJson,
+} from '../../client';
 
 /** What a custom prompt may be: 3CX plays WAV (PCM) and MP3 prompts. */
 const PROMPT_TYPES: Record<string, string[]> = {
@@ -27,68 +33,18 @@ const PROMPT_TYPES: Record<string, string[]> = {
 	'audio/mp3': ['mp3'],
 };
 
-/** File name endings for answers without a Content-Disposition name. */
-const EXTENSIONS: Record<string, string> = {
-	'audio/wav': '.wav',
-	'audio/x-wav': '.wav',
-	'audio/wave': '.wav',
-	'audio/mpeg': '.mp3',
-	'text/csv': '.csv',
-	'application/zip': '.zip',
-	'application/x-zip-compressed': '.zip',
-	'application/xml': '.xml',
-	'text/xml': '.xml',
-	'text/plain': '.txt',
-	'application/pdf': '.pdf',
-	'application/gzip': '.gz',
-	'application/x-7z-compressed': '.7z',
-};
-
-/** Whether an answer is a file rather than JSON (or an empty 204). */
-export function isFileResponse(response: IN8nHttpFullResponse): boolean {
-	const type = header(response, 'content-type').toLowerCase();
-	if (/attachment/i.test(header(response, 'content-disposition'))) return true;
-	if (!type) return false;
-	return !/json|text\/html/.test(type);
-}
-
-/** The file name from Content-Disposition (RFC 6266, including filename*=UTF-8''...). */
-export function fileNameOf(response: IN8nHttpFullResponse): string | undefined {
-	const disposition = header(response, 'content-disposition');
-	const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition);
-	if (extended) {
-		try {
-			return decodeURIComponent(extended[1].trim().replace(/^"|"$/g, ''));
-		} catch {
-			return extended[1].trim();
-		}
-	}
-	const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/i.exec(disposition);
-	return plain ? (plain[2] ?? plain[1]).trim() : undefined;
-}
-
-/** Turns a file answer into an item with the bytes as binary data, without copying them to text. */
-/** The bytes of an answer asked for as a file (n8n hands them over as a Buffer or an ArrayBuffer). */
-export function bodyBuffer(body: unknown): Buffer {
-	if (Buffer.isBuffer(body)) return body;
-	if (body instanceof ArrayBuffer) return Buffer.from(body);
-	return Buffer.from(typeof body === 'string' ? body : JSON.stringify(body ?? ''));
-}
-
+/** The downloaded file as an item: its name, type and size, the bytes as binary data. */
 export async function fileItem(
 	context: IExecuteSingleFunctions,
 	response: IN8nHttpFullResponse,
 	fallbackName: string,
 ): Promise<INodeExecutionData[]> {
 	const field = String(context.getNodeParameter(BINARY_OUTPUT_FIELD, 'data') || 'data');
-	const buffer = bodyBuffer(response.body);
-	const mimeType = header(response, 'content-type').split(';')[0].trim() || 'application/octet-stream';
-	const fileName = fileNameOf(response) ?? `${fallbackName}${EXTENSIONS[mimeType] ?? ''}`;
-	const binary = await context.helpers.prepareBinaryData(buffer, fileName, mimeType);
+	const file = await binaryFromAnswer(context, response, { name: fallbackName });
 	return [
 		{
-			json: { fileName: binary.fileName ?? fileName, mimeType: binary.mimeType, fileSize: buffer.length },
-			binary: { [field]: binary },
+			json: { fileName: file.fileName, mimeType: file.binary.mimeType, fileSize: file.size },
+			binary: { [field]: file.binary },
 		},
 	];
 }
@@ -153,16 +109,15 @@ export async function promptUpload(context: IExecuteSingleFunctions, requestOpti
 export async function backupDownload(
 	context: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
-	credentialType: string,
+	baseUrl: unknown,
 	keyField: string,
 	label: string,
 ): Promise<void> {
 	const name = context.getNodeParameter(keyField, undefined, { extractValue: true });
 	const literal = pathSegment(odataLiteral(name, 'str', label), label);
-	const credentials = await context.getCredentials(credentialType);
-	const server = serverUrl(credentials.baseUrl);
-	// the node's own token discipline and error mapping, like every other request
-	const entity = await xapiJson(context, { method: 'GET', path: `/Backups(${literal})` }).catch((error: unknown) => {
+	const server = serverUrl(baseUrl);
+	// the client's token discipline and error mapping, like every other request
+	const entity = await xapiJson(context, { method: 'GET', path: `/Backups(${literal})`, builtFrom: generatedFrom }).catch((error: unknown) => {
 		if (error instanceof NodeApiError && error.httpCode === '404') {
 			error.description = 'No backup has this file name; Get Many lists the backups.';
 		}
