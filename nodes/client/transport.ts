@@ -14,6 +14,7 @@ import {
 	type ILoadOptionsFunctions,
 	type IN8nHttpFullResponse,
 	type IPollFunctions,
+	type ITriggerFunctions,
 } from 'n8n-workflow';
 
 import { apiError, bodyText, itemIndexOf, keepSecret, parseBody, unusableAnswerError } from './errors';
@@ -23,7 +24,9 @@ export const CREDENTIAL_TYPE = 'threeCxOAuth2Api';
 
 export interface XapiRequest {
 	method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-	/** Below /xapi/v1, starting with '/', already OData-encoded. */
+	/** Which 3CX API: XAPI ({server}/xapi/v1, the default) or Call Control ({server}/callcontrol). */
+	api?: 'xapi' | 'callcontrol';
+	/** Below /xapi/v1 (or /callcontrol), starting with '/', already encoded; '' is /callcontrol itself. */
 	path: string;
 	qs?: IDataObject;
 	body?: IDataObject | Buffer;
@@ -33,8 +36,13 @@ export interface XapiRequest {
 }
 
 /** Any n8n context that has getCredentials, getNode and helpers.httpRequestWithAuthentication /
- *  refreshOAuth2Token: execute-single, execute, load-options, poll. */
-export type XapiContext = IExecuteSingleFunctions | IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+ *  refreshOAuth2Token: execute-single, execute, load-options, poll, trigger. */
+export type XapiContext =
+	| IExecuteSingleFunctions
+	| IExecuteFunctions
+	| ILoadOptionsFunctions
+	| IPollFunctions
+	| ITriggerFunctions;
 
 /** `https://pbx:5001/` or `https://pbx:5001/xapi/v1` -> `https://pbx:5001` (as the credential reads it). */
 export function serverUrl(baseUrl: unknown): string {
@@ -66,7 +74,7 @@ function requestOptions(credentials: ICredentialDataDecryptedObject, request: Xa
 	const raw = Buffer.isBuffer(request.body);
 	const options: IHttpRequestOptions = {
 		method: request.method,
-		url: `${serverUrl(credentials.baseUrl)}/xapi/v1${request.path}`,
+		url: `${serverUrl(credentials.baseUrl)}${request.api === 'callcontrol' ? '/callcontrol' : '/xapi/v1'}${request.path}`,
 		headers: { Accept: 'application/json', ...(request.headers ?? {}) },
 		skipSslCertificateValidation: credentials.ignoreSSLIssues === true,
 		returnFullResponse: true,
@@ -89,7 +97,7 @@ function requestOptions(credentials: ICredentialDataDecryptedObject, request: Xa
  * errors become NodeApiError with status, 3CX's message, WARNINGS.XAPI details).
  */
 export async function xapiRequest(context: XapiContext, request: XapiRequest): Promise<IN8nHttpFullResponse> {
-	if (!request.path.startsWith('/')) {
+	if (!request.path.startsWith('/') && !(request.api === 'callcontrol' && request.path === '')) {
 		throw new NodeOperationError(context.getNode(), `XAPI path "${request.path}" must start with "/"`, {
 			itemIndex: itemIndexOf(context),
 		});
