@@ -179,6 +179,8 @@ export interface XapiRoute {
 
 export declare class XapiServer {
 	constructor(options?: XapiServerOptions);
+	/** 3CX's Call Control API: `/callcontrol` REST, `/callcontrol/ws`, `/__sim/callcontrol/*` (call-control.js). */
+	readonly callControl: import('./call-control').CallControl;
 	readonly options: Required<XapiServerOptions>;
 	/** e.g. `http://127.0.0.1:40123` (set by start()). */
 	readonly baseUrl: string;

@@ -19,7 +19,8 @@
  *   real time + `clockSkewMs`) and `X-3CX-Version`.
  * - Control API (loopback only, not recorded): `POST /__sim/records/<Set>` (JSON record or array),
  *   `GET /__sim/records/<Set>`, `GET /__sim/requests`, `POST /__sim/expire-token`,
- *   `POST /__sim/expire-token-after?n=`, `POST /__sim/reset-data`, `GET /__sim/clock`, `GET /__sim/info`.
+ *   `POST /__sim/expire-token-after?n=`, `POST /__sim/reset-data`, `GET /__sim/clock`, `GET /__sim/info`,
+ *   `/__sim/callcontrol/*` (Call Control: `/callcontrol` REST and `/callcontrol/ws`, see call-control.js).
  *
  * Plain CommonJS: test `.ts` files may not use Node builtins (n8n's lint rules). Types: index.d.ts.
  */
@@ -34,6 +35,7 @@ const { execFileSync } = require('node:child_process');
 const responses = require('./responses');
 const { ODATA_JSON, helpers, json, empty, raw, html, odataCollection } = responses;
 const { Store } = require('./store');
+const { CallControl } = require('./call-control'); // 3CX's Call Control API (REST + WebSocket)
 
 const TOKEN_PATH = '/connect/token';
 const AUTHORIZE_PATH = '/connect/authorize';
@@ -170,6 +172,7 @@ class XapiServer {
 		this.spec = null;
 		this.specInfo = { available: false, status: 'spec checks off', file: undefined };
 		this.store = new Store(...this.initialData());
+		this.callControl = new CallControl(this);
 		this.clearState();
 	}
 
@@ -231,6 +234,7 @@ class XapiServer {
 				resolve();
 			});
 		});
+		this.callControl.attach(this.server);
 		this.port = this.server.address().port;
 		this.baseUrl = `${this.options.https ? 'https' : 'http'}://127.0.0.1:${this.port}`;
 		return { baseUrl: this.baseUrl, port: this.port };
@@ -245,6 +249,7 @@ class XapiServer {
 			pending.resolve();
 		}
 		this.pendingDelays.clear();
+		this.callControl.close();
 		const closed = new Promise((resolve) => server.close(() => resolve()));
 		if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
 		for (const socket of this.sockets) socket.destroy();
@@ -267,6 +272,7 @@ class XapiServer {
 		const { https: useHttps } = this.options;
 		this.options = { ...this.initialOptions, https: useHttps };
 		this.store.reset();
+		this.callControl.reset();
 		return this;
 	}
 
@@ -334,6 +340,7 @@ class XapiServer {
 	/** Invalidate every issued token (next API call gets 401). */
 	revokeTokens() {
 		this.validTokens.clear();
+		if (this.callControl) this.callControl.tokensChanged();
 		return this;
 	}
 
@@ -350,6 +357,7 @@ class XapiServer {
 
 	revokeToken(token) {
 		this.validTokens.delete(token);
+		if (this.callControl) this.callControl.tokensChanged();
 		return this;
 	}
 
@@ -385,6 +393,7 @@ class XapiServer {
 		this.validTokens.set(token, now + expiresInMs);
 		this.tokenSubjects.set(token, subject);
 		this.issuedTokens.push(token);
+		if (this.callControl) this.callControl.tokensChanged();
 		return token;
 	}
 
@@ -605,6 +614,9 @@ class XapiServer {
 			if (!response) response = this.tokenResponse(req);
 		} else if (req.kind === 'authorize') {
 			response = this.authorizeResponse(req);
+		} else if (this.callControl.handles(req.rawPath)) {
+			req.kind = 'callcontrol';
+			response = this.callControl.response(req);
 		} else {
 			response = await this.apiResponse(req);
 		}
@@ -857,6 +869,7 @@ class XapiServer {
 		if (!isLoopback(req.remoteAddress)) return json({ error: 'the control API answers loopback clients only' }, 403);
 		const sub = req.rawPath.startsWith(CONTROL_PREFIX) ? req.rawPath.slice(CONTROL_PREFIX.length) : undefined;
 		if (sub === undefined) return this.compatControl ? this.compatControl(req) : raw('Not Found', 'text/plain', 404);
+		if (sub.startsWith('callcontrol/')) return this.callControl.control(sub.slice('callcontrol/'.length), req);
 		const m = /^records\/([A-Za-z]\w*)$/.exec(sub);
 		if (m) {
 			if (req.method === 'GET') return json({ set: m[1], value: this.records(m[1]) });
