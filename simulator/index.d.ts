@@ -103,7 +103,7 @@ export interface RecordedRequest {
 	seq: number;
 	time: number;
 	/** 'token' = /connect/token, 'authorize' = /connect/authorize, 'api' = /xapi/v1/..., 'other' = anything else. */
-	kind: 'token' | 'authorize' | 'api' | 'control' | 'other';
+	kind: 'token' | 'authorize' | 'api' | 'control' | 'other' | 'callcontrol' | 'callcontrol-ws';
 	method: string;
 	/** The raw request target, e.g. `/xapi/v1/Users(Number='100')?%24top=5`. */
 	url: string;
