@@ -1,6 +1,8 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
 import { customProperties, customResourceOption, withCustomSubtitle } from './custom';
+// Call Control (issue 18): hand-written like the Custom API Call
+import { callControlListSearch, callControlProperties, callControlResourceOption } from './resources/callControl';
 import { defaultResource, generatedProperties, resourceOptions, subtitle } from './generated/description';
 import { listSearch, loadOptions } from './runtime/lists';
 import { paginate } from './runtime/paging';
@@ -54,8 +56,8 @@ export class ThreeCx implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				// the generated resources and the hand-written Custom API Call, in alphabetical order
-				options: [...resourceOptions, customResourceOption].sort((a, b) => a.name.localeCompare(b.name)),
+				// the generated resources and the hand-written Custom API Call and Call Control, in alphabetical order
+				options: [...resourceOptions, customResourceOption, callControlResourceOption].sort((a, b) => a.name.localeCompare(b.name)),
 				default: defaultResource,
 				routing: {
 					send: { preSend: [buildRequest] },
@@ -64,6 +66,7 @@ export class ThreeCx implements INodeType {
 			},
 			...generatedProperties,
 			...customProperties,
+			...callControlProperties,
 		],
 	};
 
@@ -72,7 +75,7 @@ export class ThreeCx implements INodeType {
 	}
 
 	methods = {
-		listSearch,
+		listSearch: { ...listSearch, ...callControlListSearch },
 		loadOptions,
 	};
 }

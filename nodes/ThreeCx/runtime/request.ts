@@ -13,6 +13,8 @@ import {
 
 import { CUSTOM_RESOURCE, customRequest, customSpec } from '../custom';
 import { generatedProperties } from '../generated/description';
+// Call Control (issue 18): dispatched like the Custom API Call, below {server}/callcontrol
+import { CALL_CONTROL_RESOURCE, callControlRequest, callControlSpec } from '../resources/callControl';
 import { bodyFieldKinds, locators, operations } from '../generated/operations';
 import {
 	backupDownload,
@@ -27,6 +29,7 @@ import {
 	odataLiteral,
 	pathSegment,
 	promptUpload,
+	serverUrl,
 	startItemState,
 } from '../../client';
 import type { HttpMethod, OperationSpec } from './types';
@@ -107,6 +110,7 @@ export function selectedOperation(context: IExecuteSingleFunctions): { name: str
 	if (resource === CUSTOM_RESOURCE) {
 		return { name, spec: customSpec(String(context.getNodeParameter('customMethod', 'GET')).toUpperCase() as HttpMethod) };
 	}
+	if (resource === CALL_CONTROL_RESOURCE) return { name, spec: callControlSpec(name) }; // Call Control (issue 18)
 	const spec = operations[name];
 	if (!spec) {
 		throw new NodeOperationError(context.getNode(), `Unknown operation "${name}"`, {
@@ -232,7 +236,7 @@ export async function buildRequest(
 ): Promise<IHttpRequestOptions> {
 	// this item's own state, seen by the response handler and by paging (see state.ts)
 	const state = startItemState(this);
-	const { spec } = selectedOperation(this);
+	const { name, spec } = selectedOperation(this);
 	const timeZone = this.getTimezone();
 	let invalid: FieldError | undefined;
 	try {
@@ -243,6 +247,12 @@ export async function buildRequest(
 			requestOptions.url = custom.path;
 			requestOptions.qs = { ...(requestOptions.qs ?? {}), ...custom.qs };
 			requestOptions.body = custom.body ?? {};
+		} else if (spec.resource === CALL_CONTROL_RESOURCE) {
+			// Call Control (issue 18): checked the same way; the base path is set below
+			const control = callControlRequest(name, (field) => this.getNodeParameter(field, undefined, { extractValue: true }));
+			requestOptions.method = control.method;
+			requestOptions.url = control.path;
+			requestOptions.body = control.body ?? {};
 		} else {
 			requestOptions.method = spec.method;
 			requestOptions.url = buildUrl(this, spec, timeZone);
@@ -263,6 +273,7 @@ export async function buildRequest(
 	if (spec.file === 'download') expectFile(requestOptions);
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	checkBaseUrl(this, credentials.baseUrl);
+	if (spec.resource === CALL_CONTROL_RESOURCE) requestOptions.baseURL = `${serverUrl(credentials.baseUrl)}/callcontrol`; // issue 18
 	const { token } = await ensureToken(this, CREDENTIAL_TYPE, credentials);
 	if (spec.file === 'backup') {
 		const keyField = spec.params[0][1];

@@ -17,6 +17,8 @@ import {
 } from 'n8n-workflow';
 
 import { CUSTOM_RESOURCE } from '../custom';
+// Call Control (issue 18): 3CX's refusals (finalstatus, reasontext) become errors
+import { CALL_CONTROL_RESOURCE, refusedReason, withReasonText } from '../resources/callControl';
 import {
 	apiError,
 	bodyText,
@@ -56,7 +58,20 @@ export async function handleResponse(
 		state.request = { options, token: attempt.token };
 	}
 	const { name, spec } = selectedOperation(this);
+	if (answer.statusCode >= 400 && spec.resource === CALL_CONTROL_RESOURCE) {
+		throw withReasonText(apiError(this, answer, state?.secrets, false), answer.body); // issue 18
+	}
 	if (answer.statusCode >= 400) throw apiError(this, answer, state?.secrets, spec.resource !== CUSTOM_RESOURCE);
+	if (spec.resource === CALL_CONTROL_RESOURCE) {
+		// issue 18: a 2xx answer whose finalstatus says 3CX refused the action
+		const refused = refusedReason(parseBody(answer.body));
+		if (refused) {
+			throw new NodeOperationError(this.getNode(), `3CX refused the ${name} request: ${refused}`, {
+				itemIndex: this.getItemIndex(),
+				description: 'The call may have ended or changed meanwhile; Get Participants shows its current state.',
+			});
+		}
+	}
 
 	if (spec.file && (Buffer.isBuffer(answer.body) || answer.body instanceof ArrayBuffer)) {
 		if (isFileResponse(answer)) return await fileItem(this, answer, name);
