@@ -2,7 +2,12 @@ import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from '
 
 import { customProperties, customResourceOption, withCustomSubtitle } from './custom';
 // Call Control (issue 18): hand-written like the Custom API Call
-import { callControlListSearch, callControlProperties, callControlResourceOption } from './resources/callControl';
+import {
+	callControlListSearch,
+	callControlProperties,
+	callControlResourceOption,
+	withCallControlSubtitle,
+} from './resources/callControl';
 import { defaultResource, generatedProperties, resourceOptions, subtitle } from './generated/description';
 import { listSearch, loadOptions } from './runtime/lists';
 import { paginate } from './runtime/paging';
@@ -71,7 +76,7 @@ export class ThreeCx implements INodeType {
 	};
 
 	constructor() {
-		this.description.subtitle = withCustomSubtitle(subtitle);
+		this.description.subtitle = withCallControlSubtitle(withCustomSubtitle(subtitle)); // Call Control: issue 18
 	}
 
 	methods = {

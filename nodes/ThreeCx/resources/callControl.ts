@@ -31,7 +31,8 @@ export const CALL_CONTROL_RESOURCE = 'callControl';
 export const callControlResourceOption: INodePropertyOptions = {
 	name: 'Call Control',
 	value: CALL_CONTROL_RESOURCE,
-	description: 'Place, answer, drop, divert and transfer live calls (3CX Call Control API, Enterprise)',
+	description:
+		'Place, answer, drop, divert and transfer live calls (3CX Call Control API: Enterprise licence, API client with Call Control access)',
 };
 
 /** 3CX's divert reasons (DN forwarding reasons), sent by name. */
@@ -62,67 +63,67 @@ interface Operation {
 const OPERATIONS: Record<string, Operation> = {
 	answer: {
 		name: 'Answer',
-		action: 'Answer a ringing call',
-		description: 'Answer a ringing call on a DN (its device must support answering remotely)',
+		action: 'Answer a call with call control',
+		description: 'Answer a ringing call on a DN; its device must support answering remotely',
 		method: 'POST',
 		participantAction: 'answer',
 	},
 	attachData: {
 		name: 'Attach Data',
-		action: 'Attach data to a call participant',
+		action: 'Attach data to a call with call control',
 		description: 'Attach key-value data to a participant of a call, for other applications to read',
 		method: 'POST',
 		participantAction: 'attach_participant_data',
 	},
 	divert: {
 		name: 'Divert',
-		action: 'Divert a ringing call',
+		action: 'Divert a call with call control',
 		description: 'Send a ringing call to another destination before it is answered, with a reason',
 		method: 'POST',
 		participantAction: 'divert',
 	},
 	drop: {
 		name: 'Drop',
-		action: 'Drop a call',
-		description: 'Hang up a participant of a call (ringing or connected)',
+		action: 'Drop a call with call control',
+		description: 'Hang up a participant of a call, ringing or connected',
 		method: 'POST',
 		participantAction: 'drop',
 	},
 	getDnState: {
 		name: 'Get DN State',
-		action: 'Get the state of a DN',
+		action: 'Get a DN state from call control',
 		description: 'Get a DN with its devices and the participants of its current calls',
 		method: 'GET',
 	},
 	getParticipants: {
 		name: 'Get Participants',
-		action: 'Get the participants of a DN',
+		action: 'Get participants from call control',
 		description: 'Get the current calls of a DN, one item per participant',
 		method: 'GET',
 	},
 	listDevices: {
 		name: 'List Devices',
-		action: 'List the devices of a DN',
+		action: 'List devices from call control',
 		description: 'List the phones and clients registered for a DN, one item per device',
 		method: 'GET',
 	},
 	makeCall: {
 		name: 'Make Call',
-		action: 'Make a call from a DN',
+		action: 'Make a call with call control',
 		description: 'Place a call from a DN (or one of its devices) to a number or extension',
 		method: 'POST',
 	},
 	routeTo: {
-		name: 'Route To',
-		action: 'Route a call to a destination',
+		name: 'Route',
+		action: 'Route a call with call control',
 		description: 'Route a call waiting at a route point to a destination',
 		method: 'POST',
 		participantAction: 'routeto',
 	},
 	transferTo: {
-		name: 'Transfer To',
-		action: 'Transfer a connected call',
-		description: 'Transfer a connected call to another destination (blind transfer)',
+		name: 'Transfer',
+		action: 'Transfer a call with call control',
+		description: 'Transfer a connected call to another destination: a blind transfer',
 		method: 'POST',
 		participantAction: 'transferto',
 	},
@@ -149,15 +150,6 @@ export const callControlProperties: INodeProperties[] = [
 			description: op.description,
 		})),
 		default: 'makeCall',
-	},
-	{
-		displayName:
-			'Needs a 3CX Enterprise licence and an API client with 3CX Call Control API Access; it can control the route point ' +
-			'that is its Client ID and the extensions and queues added to it.',
-		name: 'callControlNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: show(),
 	},
 	{
 		displayName: 'DN',
@@ -264,8 +256,8 @@ export const callControlProperties: INodeProperties[] = [
 		name: 'callControlAttachedData',
 		type: 'json',
 		required: true,
-		default: '{}',
-		description: 'A JSON object of keys and values to attach to the participant',
+		default: '',
+		description: 'A JSON object of keys and values to attach to the participant, for example {"ticket": "T-7", "vip": true}',
 		displayOptions: show(['attachData']),
 	},
 	{
@@ -288,8 +280,8 @@ export const callControlProperties: INodeProperties[] = [
 				displayName: 'Attached Data',
 				name: 'attachedData',
 				type: 'json',
-				default: '{}',
-				description: 'A JSON object of keys and values to attach to the new call',
+				default: '',
+				description: 'A JSON object of keys and values to attach to the new call, for example {"ticket": "T-7"}',
 			},
 		],
 	},
@@ -387,6 +379,16 @@ function addOptions(body: IDataObject, raw: unknown): void {
 	const attached = objectOf(options.attachedData, 'Options > Attached Data', true);
 	if (attached) body.attacheddata = attached;
 }
+
+/** The node's subtitle with Call Control's operations in words (the generated one knows only its own). */
+export function withCallControlSubtitle(subtitle: string): string {
+	const inner = subtitle.replace(/^=\{\{\s*/, '').replace(/\s*\}\}$/, '');
+	const names = JSON.stringify(Object.fromEntries(Object.entries(OPERATIONS).map(([value, op]) => [value, op.name])));
+	return `={{ $parameter.resource === '${CALL_CONTROL_RESOURCE}' ? (${names}[$parameter.operation] ?? $parameter.operation) + ': Call Control' : ${inner} }}`;
+}
+
+/** Number of Call Control operations (for the description tests). */
+export const CALL_CONTROL_OPERATIONS = Object.keys(OPERATIONS);
 
 /** The operation as the response handler sees one. */
 export function callControlSpec(operation: string): OperationSpec {
