@@ -34,6 +34,8 @@ export interface Dn {
 export interface WsEvent {
 	sequence: number;
 	event: { event_type: number; entity: string; attached_data: Record<string, unknown> | null };
+	/** When the simulator sent it (ms since the epoch; not on the wire). */
+	at?: number;
 }
 export interface CallScript {
 	/** answered (default), queue (queue 800 rings agent 100, who answers), unanswered, transferred (to 101), dtmf (route point 900, caller presses `digits`), held (stays connected). */
@@ -54,7 +56,7 @@ export declare class CallControl {
 	/** Every WebSocket message sent, in order. */
 	sent: WsEvent[];
 	/** Every POST (makecall, participant actions) with its status. */
-	actions: Array<{ method: string; path: string; body: unknown; status: number }>;
+	actions: Array<{ method: string; path: string; body: unknown; status: number; at: number }>;
 	/** Data attached to participants (attach_participant_data). */
 	attached: Map<number, Record<string, unknown>>;
 	clients: Set<unknown>;

@@ -43,7 +43,7 @@
  * }} Participant
  */
 /** @typedef {{ dn: string, type: string, name: string, devices: Device[], participants: Map<number, Participant> }} Dn */
-/** @typedef {{ sequence: number, event: { event_type: number, entity: string, attached_data: Record<string, unknown> | null } }} WsEvent */
+/** @typedef {{ sequence: number, event: { event_type: number, entity: string, attached_data: Record<string, unknown> | null }, at?: number }} WsEvent */
 /** @typedef {{ status: number, headers?: Record<string, string>, body?: unknown }} SimResponse */
 /** @typedef {{ method: string, rawPath: string, path: string, token?: string, json?: any, query: Record<string, any> }} SimRequest */
 /**
@@ -103,7 +103,7 @@ class CallControl {
 		this.nextLeg = 1;
 		/** @type {WsEvent[]} */
 		this.sent = [];
-		/** @type {Array<{ method: string, path: string, body: unknown, status: number }>} */
+		/** @type {Array<{ method: string, path: string, body: unknown, status: number, at: number }>} */
 		this.actions = [];
 		this.refuseUntil = 0;
 		/** @type {Map<number, Record<string, unknown>>} */
@@ -193,8 +193,8 @@ class CallControl {
 		this.sequence += 1;
 		/** @type {WsEvent} */
 		const message = { sequence: this.sequence, event: { event_type: type, entity, attached_data: attached } };
-		this.sent.push(message);
 		const text = JSON.stringify(message);
+		this.sent.push({ ...message, at: Date.now() }); // `at`: when it was sent (not on the wire)
 		for (const client of this.clients) if (client.readyState === 1) client.send(text);
 	}
 
@@ -419,11 +419,11 @@ class CallControl {
 		const body = req.json && typeof req.json === 'object' ? req.json : {};
 		const result = (/** @type {Participant | undefined} */ participant, status = 200) => {
 			const answer = { finalstatus: 1, reason: 'None', result: participant ? this.view(participant) : null, reasontext: null };
-			this.actions.push({ method: req.method, path: req.rawPath, body, status });
+			this.actions.push({ method: req.method, path: req.rawPath, body, status, at: Date.now() });
 			return json(answer, status);
 		};
 		const refuse = (/** @type {number} */ status, /** @type {string} */ reasontext) => {
-			this.actions.push({ method: req.method, path: req.rawPath, body, status });
+			this.actions.push({ method: req.method, path: req.rawPath, body, status, at: Date.now() });
 			return json({ finalstatus: -1, reason: 'Failed', result: null, reasontext }, status);
 		};
 		const owner = this.dns.get(parts[0] ?? '');
