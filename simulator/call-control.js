@@ -124,6 +124,7 @@ class CallControl {
 		this.attached = new Map();
 		this.options = { closeOnRevoke: false, stepMs: 200 };
 		for (const client of this.clients) client.terminate();
+		this.clients.clear(); // terminated sockets report 'close' a moment later
 	}
 
 	clearTimers() {
@@ -534,6 +535,7 @@ class CallControl {
 			this.refuseUntil = refuseMs > 0 ? Date.now() + refuseMs : 0;
 			const dropped = this.clients.size;
 			for (const client of this.clients) client.terminate();
+			this.clients.clear();
 			return json({ dropped });
 		}
 		if (sub === 'configure' && req.method === 'POST') {
