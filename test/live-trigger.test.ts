@@ -130,6 +130,16 @@ describe('3CX Live Call Trigger', () => {
 		expect(items(harness)[2]).toMatchObject({ participant: expect.objectContaining({ referred_by_dn: '100' }) });
 	});
 
+	it('a call gone before its state could be read still yields its Call Ended (DN and participant only)', async () => {
+		const harness = await activated({ events: ['anyChange'] });
+		const participant = server.callControl.addParticipant('101', { status: 'Ringing' });
+		server.callControl.remove(participant); // removed before the trigger's GET arrives: 404
+		await callsOver(harness);
+		expect(items(harness)).toEqual([
+			expect.objectContaining({ event: 'callEnded', dn: '101', participantId: participant.id, answered: null, direction: null, seenLate: false }),
+		]);
+	});
+
 	it('DTMF Received: one item per key the caller pressed', async () => {
 		const harness = await activated({ events: ['dtmfReceived'] });
 		server.callControl.placeCall({ scenario: 'dtmf', digits: '42' });
@@ -145,8 +155,8 @@ describe('3CX Live Call Trigger', () => {
 		const store = new CredentialStore(xapiCredentials(server));
 		const outbound = await activated({ events: ['callRinging'], direction: 'outbound' }, store);
 		const inbound = await activated({ events: ['callRinging'], direction: 'inbound', dns: ['101'] }, store);
-		server.callControl.placeCall({ scenario: 'unanswered', to: '100' });
-		server.callControl.placeCall({ scenario: 'unanswered', to: '101' });
+		server.callControl.placeCall({ scenario: 'unanswered', to: '100', ringMs: 1000 });
+		server.callControl.placeCall({ scenario: 'unanswered', to: '101', ringMs: 1000 });
 		const made = await fetch(server.url('/callcontrol/102/makecall'), {
 			method: 'POST',
 			headers: { Authorization: `Bearer ${store.accessToken}`, 'Content-Type': 'application/json' },

@@ -174,6 +174,19 @@ export class CallTracker {
 		return [this.change('callEnded', tracked, meta, this.now())];
 	}
 
+	/**
+	 * A participant that was gone before its state could be read (the GET its upsert event called
+	 * for answered 404): its Call Ended says only what the event said, so it is not lost silently.
+	 */
+	vanished(dn: string, id: unknown, meta: { sequence?: number } = {}): Change[] {
+		const at = this.now();
+		const numeric = Number(id);
+		const tracked: Tracked = { dn, participant: { id: Number.isFinite(numeric) ? numeric : String(id) }, status: '', direction: 'inbound', startedAt: at };
+		const change = this.change('callEnded', tracked, meta, at);
+		Object.assign(change.item, { direction: null, startedAt: null, answered: null, ringingSeconds: null, talkingSeconds: null });
+		return [change];
+	}
+
 	/** Digits a participant pressed (DTMF event: `attached_data.dtmf_input`). */
 	dtmf(dn: string, id: unknown, digits: string, meta: { sequence?: number } = {}): Change[] {
 		const tracked = this.known.get(keyOf(dn, id));

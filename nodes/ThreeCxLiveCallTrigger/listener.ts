@@ -68,6 +68,8 @@ export class LiveCallListener {
 	private lastSequence = -1;
 	private loop?: Promise<void>;
 	private readonly tracker = new CallTracker();
+	/** Participants whose state could not be read before they were gone (GET answered 404). */
+	private readonly unread = new Set<string>();
 	/** Connections opened (for tests and the bench: one socket per workflow). */
 	connections = 0;
 	mode: 'connecting' | 'live' | 'degraded' | 'closed' = 'connecting';
@@ -287,7 +289,12 @@ export class LiveCallListener {
 		if (!event || !entity) return; // not a participant (e.g. a device): nothing this trigger reports
 		const meta = { sequence };
 		if (event.event_type === 1) {
-			this.deliver(this.tracker.remove(entity.dn, entity.id, meta));
+			const ended = this.tracker.remove(entity.dn, entity.id, meta);
+			const key = `${entity.dn}/${entity.id}`;
+			if (!ended.length && this.unread.delete(key)) {
+				this.hooks.log('info', `3CX Live Call Trigger: ${event.entity} ended before its state could be read; its Call Ended has only the DN and participant ID`);
+				this.deliver(this.tracker.vanished(entity.dn, entity.id, meta));
+			} else this.deliver(ended);
 		} else if (event.event_type === 2) {
 			const digits = event.attached_data?.dtmf_input;
 			if (typeof digits === 'string') this.deliver(this.tracker.dtmf(entity.dn, entity.id, digits, meta));
@@ -300,7 +307,12 @@ export class LiveCallListener {
 					path: `/${encodeURIComponent(entity.dn)}/participants/${encodeURIComponent(entity.id)}`,
 				});
 			} catch (error) {
-				if ((error as { httpCode?: string }).httpCode === '404') return; // gone already: its remove follows
+				if ((error as { httpCode?: string }).httpCode === '404') {
+					// gone already: its remove follows
+					if (this.unread.size > 1000) this.unread.clear();
+					this.unread.add(`${entity.dn}/${entity.id}`);
+					return;
+				}
 				// not lost: the next state read (now) finds the change
 				this.hooks.log('warn', `3CX Live Call Trigger: reading ${event.entity} failed (${(error as Error).message}); reading the whole state instead`);
 				this.closeSocket();
