@@ -64,7 +64,8 @@ export class LiveCallListener {
 	private socket?: SocketLike;
 	private socketOpen = false;
 	private baselineTaken = false;
-	private chain: Promise<void> = Promise.resolve();
+	/** Per participant: the handling of its events, in order (different participants in parallel). */
+	private readonly chains = new Map<string, Promise<void>>();
 	private lastSequence = -1;
 	private loop?: Promise<void>;
 	private readonly tracker = new CallTracker();
@@ -97,7 +98,7 @@ export class LiveCallListener {
 		this.mode = 'closed';
 		this.closeSocket();
 		await this.loop;
-		await this.chain;
+		await this.settled();
 	}
 
 	private closeSocket(): void {
@@ -196,11 +197,12 @@ export class LiveCallListener {
 				description: 'Check that the Base URL of the 3CX credential is the address of the 3CX Admin console.',
 			});
 		}
-		await this.serial(() => {
-			const changes = this.tracker.reconcile(full, !this.baselineTaken);
-			this.baselineTaken = true;
-			this.deliver(changes);
-		});
+		// after the events already being handled (the tracker makes a change seen twice a no-op)
+		await this.settled();
+		const relevant = this.filters.dns.size ? full.filter((info) => this.filters.dns.has(String(info?.dn ?? ''))) : full;
+		const changes = this.tracker.reconcile(relevant, !this.baselineTaken);
+		this.baselineTaken = true;
+		this.deliver(changes);
 	}
 
 	private async openSocket(): Promise<'opened' | 'failed'> {
@@ -258,11 +260,24 @@ export class LiveCallListener {
 		this.socket = undefined;
 	}
 
-	/** Message handling is serial: each event's GET finishes before the next event is looked at. */
-	private async serial(task: () => void | Promise<void>): Promise<void> {
-		const next = this.chain.then(task);
-		this.chain = next.catch((error: Error) => this.hooks.log('warn', `3CX Live Call Trigger: ${error.message}`));
-		await next;
+	/**
+	 * Events of one participant are handled in order (its upsert's GET finishes before its remove is
+	 * looked at); those of different participants in parallel.
+	 */
+	private serial(key: string, task: () => Promise<void>): void {
+		const previous = this.chains.get(key) ?? Promise.resolve();
+		const next = previous
+			.then(task)
+			.catch((error: Error) => this.hooks.log('warn', `3CX Live Call Trigger: ${error.message}`))
+			.finally(() => {
+				if (this.chains.get(key) === next) this.chains.delete(key);
+			});
+		this.chains.set(key, next);
+	}
+
+	/** Resolves when every event received so far has been handled. */
+	private async settled(): Promise<void> {
+		while (this.chains.size) await Promise.all([...this.chains.values()]);
 	}
 
 	private onMessage(data: unknown): void {
@@ -274,19 +289,21 @@ export class LiveCallListener {
 			this.hooks.log('debug', '3CX Live Call Trigger: a socket message that is not JSON was ignored');
 			return;
 		}
-		void this.serial(async () => await this.handle(message)).catch(() => undefined);
-	}
-
-	private async handle(message: Message): Promise<void> {
-		if (this.closed) return;
 		const sequence = typeof message.sequence === 'number' ? message.sequence : undefined;
 		if (sequence !== undefined) {
 			if (sequence <= this.lastSequence) return; // delivered twice
 			this.lastSequence = sequence;
 		}
+		const entity = participantEntity(message.event?.entity);
+		if (!entity) return; // not a participant (e.g. a device): nothing this trigger reports
+		// a DN the workflow does not watch: nothing to read or report
+		if (this.filters.dns.size && !this.filters.dns.has(entity.dn)) return;
+		this.serial(`${entity.dn}/${entity.id}`, async () => await this.handle(message, entity, sequence));
+	}
+
+	private async handle(message: Message, entity: { dn: string; id: string }, sequence: number | undefined): Promise<void> {
 		const event = message.event;
-		const entity = participantEntity(event?.entity);
-		if (!event || !entity) return; // not a participant (e.g. a device): nothing this trigger reports
+		if (this.closed || !event) return;
 		const meta = { sequence };
 		if (event.event_type === 1) {
 			const ended = this.tracker.remove(entity.dn, entity.id, meta);

@@ -48,6 +48,10 @@ export interface LiveHarnessOptions {
 	credentials?: ICredentialDataDecryptedObject;
 	credentialStore?: CredentialStore;
 	workflowId?: string;
+	/** The node type (plain node, e.g. the bench, must pass it: it would find the codex .node.json first). */
+	nodeType?: INodeType;
+	/** Called with each execution's items as it starts (the bench times it). */
+	onEmit?: (items: IDataObject[]) => void;
 }
 
 export interface LiveHarness {
@@ -68,7 +72,7 @@ export interface LiveHarness {
 
 export function createLiveHarness(options: LiveHarnessOptions): LiveHarness {
 	const runtime = n8nRuntime();
-	const nodeType: INodeType = new ThreeCxLiveCallTrigger();
+	const nodeType: INodeType = options.nodeType ?? new ThreeCxLiveCallTrigger();
 	const credentialType = threeCxCredentialType();
 	const registry = new CredentialTypeRegistry([credentialType]);
 	const store = options.credentialStore ?? new CredentialStore(options.credentials ?? {}, { type: credentialType.name });
@@ -116,7 +120,9 @@ export function createLiveHarness(options: LiveHarnessOptions): LiveHarness {
 			mode,
 			activation,
 			(data: INodeExecutionData[][]) => {
-				executions.push((data[0] ?? []).map((item) => item.json));
+				const list = (data[0] ?? []).map((item) => item.json);
+				executions.push(list);
+				options.onEmit?.(list);
 			},
 			(error: Error) => {
 				errors.push(error);
