@@ -131,12 +131,13 @@ async function main() {
 		// the calls: each rings at 100 until the workflow drops it (or 30 s pass)
 		const placed = [];
 		for (let i = 0; i < CALLS; i++) {
-			const call = sim.callControl.placeCall({ scenario: 'unanswered', to: '100', from: `+49301000${String(i).padStart(3, '0')}`, ringMs: 30_000 });
+			// rings until the workflow drops it (10 minutes at most): a busy n8n is slow, not wrong
+			const call = sim.callControl.placeCall({ scenario: 'unanswered', to: '100', from: `+49301000${String(i).padStart(3, '0')}`, ringMs: 600_000 });
 			placed.push({ ...call, participant: call.participants[0], at: Date.now() });
-			await sleep(CALLS > 50 ? 150 : 300);
+			await sleep(CALLS > 50 ? 500 : 300);
 		}
 		const drops = () => sim.callControl.actions.filter((a) => /\/participants\/\d+\/drop$/.test(a.path));
-		await waitFor(() => drops().length >= CALLS, 120_000);
+		await waitFor(() => drops().length >= CALLS, 300_000);
 		await sleep(1500);
 		const dropCounts = new Map();
 		for (const a of drops()) {
@@ -148,11 +149,22 @@ async function main() {
 			if (n !== 1) failures.push(`call ${call.callid} (participant ${call.participant}) was dropped ${n} times, expected once`);
 		}
 		if (drops().some((a) => a.status !== 200)) failures.push(`a Drop failed: ${drops().filter((a) => a.status !== 200).map((a) => a.status).join(',')}`);
+		// n8n lists at most 100 executions per request: page with lastId
+		const allExecutions = async () => {
+			const all = [];
+			let lastId;
+			for (;;) {
+				const list = await rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW_ID }))}&limit=100${lastId ? `&lastId=${lastId}` : ''}`);
+				const page = (list && (list.results || list)) || [];
+				all.push(...page);
+				if (page.length < 100) return all;
+				lastId = Math.min(...page.map((e) => Number(e.id)));
+			}
+		};
 		const executions = await waitFor(async () => {
-			const list = await rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW_ID }))}&limit=${CALLS + 50}`);
-			const results = (list && (list.results || list)) || [];
+			const results = await allExecutions();
 			return results.length >= CALLS && results.every((e) => e.status !== 'running' && e.status !== 'new') ? results : undefined;
-		}, 60_000);
+		}, 120_000);
 		const runs = executions || [];
 		if (runs.length !== CALLS) failures.push(`${runs.length} executions for ${CALLS} calls`);
 		const bad = runs.filter((e) => e.status !== 'success');
