@@ -5,7 +5,8 @@
  * playwright-core), standalone: starts the simulator and `n8n start` with the packed package (as
  * e2e/live-calls.js does), signs in, adds the trigger from the node panel, picks the credential,
  * presses "Listen for test event", places a simulated ringing call and waits until the output shows
- * it. Screenshots: docs/screenshots/live-trigger-node-creator.png and live-trigger-test-event.png.
+ * it. Screenshots: docs/screenshots/live-trigger-node-creator.png, live-trigger-events.png and
+ * live-trigger-test-event.png.
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -61,16 +62,23 @@ async function main() {
 		await page.goto(`${server.url}/workflow/new`, { waitUntil: 'domcontentloaded' });
 		await page.getByText('Add first step').waitFor({ timeout: 120000 });
 		await page.click('[data-test-id=node-creator-plus-button]');
-		await page.fill('[data-test-id=node-creator-search-bar]', '3CX Live');
-		const item = page.locator('[data-test-id=node-creator-item-name]', { hasText: /3CX Live Call Trigger/ }).first();
-		await item.waitFor({ timeout: 60000 });
+		await page.fill('[data-test-id=node-creator-search-bar]', '3CX');
+		await page.waitForTimeout(1500);
+		step(`node panel for "3CX": ${(await page.locator('[data-test-id=node-creator-item-name]').allTextContents()).map((t) => t.trim()).join(' | ')}`);
+		// n8n lists "3CX" (the action node and the polling 3CX Trigger) and, apart, "3CX Live Call" (this trigger)
+		const item = page.locator('[data-test-id=node-creator-item-name]', { hasText: /^3CX Live Call/ }).first();
+		await item.waitFor({ timeout: 30000 });
 		await page.waitForTimeout(500);
 		await page.screenshot({ path: path.join(SHOTS, 'live-trigger-node-creator.png') });
-		step('node panel lists "3CX Live Call Trigger"');
+		step('node panel lists "3CX Live Call" beside "3CX"');
 		await item.click();
-		// an app with several triggers may show its trigger list first: pick ours if so
-		const again = page.locator('[data-test-id=node-creator-item-name]', { hasText: /3CX Live Call Trigger/ }).first();
-		if (await page.locator('[data-test-id=ndv]').count() === 0 && (await again.count())) await again.click().catch(() => {});
+		// n8n offers one entry per Event: "On call ringing", "On call answered", …
+		const onRinging = page.locator('[data-test-id=node-creator-item-name]', { hasText: /^On call ringing$/ }).first();
+		await onRinging.waitFor({ timeout: 30000 });
+		await page.waitForTimeout(500);
+		await page.screenshot({ path: path.join(SHOTS, 'live-trigger-events.png') });
+		step(`its triggers: ${(await page.locator('[data-test-id=node-creator-item-name]').allTextContents()).map((t) => t.trim()).join(', ')}`);
+		await onRinging.click();
 		await page.waitForSelector('[data-test-id=ndv]', { timeout: 90000 });
 		step('opened the trigger');
 		await page.click('[data-test-id=node-credentials-select]').catch(() => {});
@@ -98,6 +106,12 @@ async function main() {
 		await page.screenshot({ path: path.join(SHOTS, 'live-trigger-test-event.png') });
 		step('the output shows the ringing call; screenshots in docs/screenshots/');
 		ok = true;
+	} catch (error) {
+		if (browser) {
+			const pages = browser.contexts().flatMap((c) => c.pages());
+			if (pages[0]) await pages[0].screenshot({ path: path.join(os.tmpdir(), 'live-browser-failure.png') }).catch(() => {});
+		}
+		throw error;
 	} finally {
 		if (browser) await browser.close().catch(() => {});
 		if (instance) await instance.stopAll();
