@@ -89,7 +89,12 @@ export class LiveCallListener {
 			ready = resolve;
 			failed = reject;
 		});
-		this.loop = this.run(ready, failed);
+		this.loop = this.run(ready, failed).catch((error: Error) => {
+			// an unexpected failure of the loop itself (e.g. no WebSocket in this Node.js): n8n reports it
+			this.mode = 'closed';
+			failed(error);
+			this.hooks.fail(error);
+		});
 		await first;
 	}
 
