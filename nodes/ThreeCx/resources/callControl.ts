@@ -431,7 +431,9 @@ function currentDn(context: ILoadOptionsFunctions): string {
 	return dnOf(value);
 }
 
-export const callControlListSearch = {
+type ListSearch = (this: ILoadOptionsFunctions, filter?: string) => Promise<INodeListSearchResult>;
+
+export const callControlListSearch: Record<string, ListSearch> = {
 	/** The DNs the API client sees (GET /callcontrol). */
 	async searchCallControlDns(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 		const all = await xapiJson<IDataObject[]>(this, { method: 'GET', api: 'callcontrol', path: '' });
