@@ -149,17 +149,17 @@ async function main() {
 			if (n !== 1) failures.push(`call ${call.callid} (participant ${call.participant}) was dropped ${n} times, expected once`);
 		}
 		if (drops().some((a) => a.status !== 200)) failures.push(`a Drop failed: ${drops().filter((a) => a.status !== 200).map((a) => a.status).join(',')}`);
-		// n8n lists at most 100 executions per request: page with lastId
+		// n8n lists at most 100 executions per request: page with its cursor (nextCursor -> cursor)
 		const allExecutions = async () => {
 			const all = [];
-			let lastId;
-			for (;;) {
-				const list = await rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW_ID }))}&limit=100${lastId ? `&lastId=${lastId}` : ''}`);
-				const page = (list && (list.results || list)) || [];
-				all.push(...page);
-				if (page.length < 100) return all;
-				lastId = Math.min(...page.map((e) => Number(e.id)));
+			let cursor;
+			for (let page = 0; page < 50; page++) {
+				const list = await rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW_ID }))}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+				all.push(...((list && (list.results || list)) || []));
+				cursor = list && list.nextCursor;
+				if (!cursor) break;
 			}
+			return all;
 		};
 		const executions = await waitFor(async () => {
 			const results = await allExecutions();
