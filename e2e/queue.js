@@ -29,6 +29,7 @@ const crypto = require('node:crypto');
 const { PassThrough } = require('node:stream');
 const { spawn } = require('node:child_process');
 const inst = require('./n8n-instance');
+const liveCase = require('./live-queue'); // issue 18: live calls in queue mode
 
 const E2E_DIR = __dirname;
 const REPO = inst.REPO;
@@ -727,7 +728,7 @@ async function main() {
 	const expectId = getCase.expect.output[0].Id;
 	const userPath = getCase.expect.requests[0].path.replace(/^\/xapi\/v1/, '');
 	const credentials = [{ id: CREDENTIAL_ID, name: '3CX (fake server, queue)', type: nodeCfg.credentialType, data: fill(nodeCfg.credentials.good.data, { fakeUrl: fake.baseUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }) }];
-	const workflows = [workflow3cx(nodeCfg, getCase), workflowHttp(nodeCfg, fake.baseUrl, `/xapi/v1${userPath}`)];
+	const workflows = [workflow3cx(nodeCfg, getCase), workflowHttp(nodeCfg, fake.baseUrl, `/xapi/v1${userPath}`), liveCase.liveWorkflow(nodeCfg.credentialType, credentials[0])];
 	const credFile = path.join(tempDir, 'credentials.json');
 	const wfFile = path.join(ARTIFACTS, 'workflows.json');
 	fs.writeFileSync(credFile, JSON.stringify(credentials, null, 2));
@@ -752,6 +753,8 @@ async function main() {
 		r = await cli(['publish:workflow', `--id=${w.id}`]);
 		log(`n8n publish:workflow --id=${w.id}: ${seconds(r.ms)}`);
 	}
+	r = await cli(['publish:workflow', `--id=${liveCase.LIVE_WORKFLOW_ID}`]); // issue 18
+	log(`n8n publish:workflow --id=${liveCase.LIVE_WORKFLOW_ID}: ${seconds(r.ms)}`);
 	const published = await postgres.db.query('SELECT id FROM workflow_entity WHERE "activeVersionId" IS NOT NULL');
 	for (const w of used) if (!published.rows.some((x) => x.id === w.id)) throw new Error(`workflow ${w.id} is not published after n8n publish:workflow`);
 	timings.import = Date.now() - t;
@@ -812,6 +815,9 @@ async function main() {
 		for (const [m, n] of Object.entries(row.errors)) log(`    ${n} of ${sampled} failed executions read: ${m}`);
 	}
 	timings.waves = rows.reduce((s, x) => s + x.wallMs, 0);
+	// issue 18: live calls: one socket on main, executions on the workers
+	const live = await liveCase.runLiveCalls({ fake, db: postgres.db, workers, main, log });
+	problems.push(...live.problems);
 
 	// ---------------------------------------------------------------- report
 	const nodeRows = rows.filter((x) => x.node === '3CX node');

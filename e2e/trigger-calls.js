@@ -90,7 +90,7 @@ async function checkTriggerCalls({ url, cookie, fake, log }) {
 		if (!r.ok) throw new Error(`${method} /rest${p} answered ${r.status}: ${text.slice(0, 300)}`);
 		return json && json.data !== undefined ? json.data : json;
 	};
-	const sim = fake.sim || fake;
+	const sim = fake;
 	if (typeof sim.placeCall !== 'function') return { file: 'trigger-calls', name, ok: false, failures: ['the simulator has no placeCall(scenario, options)'], summary: '', ms: 0 };
 	const callLogPolls = (reqs) => reqs.filter((r) => r.method === 'GET' && /^\/xapi\/v1\/ReportCallLogData\/Pbx\.GetCallLogData\(/.test(r.path));
 	/** event -> MainCallHistoryId -> how many items named it */

@@ -11,6 +11,8 @@
  *   1,000 items in one execution: time, API and token requests, peak memory (bench-load.js)
  *   3CX Trigger polls: requests per empty poll and per 1,000 new calls, time per poll next to
  *     n8n's own RSS Feed Trigger (bench-poll.js)
+ *   3CX Live Call Trigger: own cost per event, sockets and tokens with 10 active workflows,
+ *     WS message -> emit / execution start (bench-live.js)
  *
  * Budgets that are tests (360 KB, 400 properties) live in test/description.test.ts; this only prints.
  */
@@ -47,6 +49,7 @@ const { benchDownload } = require('./bench-download');
 const { benchLoad } = require('./bench-load');
 const { benchPoll } = require('./bench-poll');
 const { benchCrm } = require('./bench-crm');
+const { benchLive } = require('./bench-live');
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST_NODE = path.join(ROOT, 'dist', 'nodes', 'ThreeCx', 'ThreeCx.node.js');
@@ -275,6 +278,8 @@ async function main() {
 	await benchPoll({ row });
 	// issue 19: CRM contact lookups through a real n8n (p50/p99 of 200)
 	await benchCrm({ row });
+	// issue 18: the live-call trigger (own cost per event, sockets per credential, latency)
+	await benchLive({ row });
 	console.log(`bench took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -97,7 +97,7 @@ function triggerNode(packageJson) {
 	return { type: `${packageJson.name}.${description.name}`, version, parameter: eventProp.name, value: missed.value };
 }
 
-function workflows(nodeVersion, credential, trigger) {
+function workflows(nodeVersion, credential, trigger, live) {
 	const cred = { [credential.type]: { id: credential.id, name: credential.name } };
 	/** @type {any[]} */
 	const list = [
@@ -122,6 +122,21 @@ function workflows(nodeVersion, credential, trigger) {
 			pinData: {},
 		},
 	];
+	if (live) {
+		// issue 18: the live-call trigger, reacting while the call rings (inactive until you activate it)
+		list.push({
+			id: 'start3cxRinging1',
+			name: '3CX: ringing call (live)',
+			active: false,
+			nodes: [
+				{ id: '6f0c1a52-0000-4000-8000-000000000021', name: '3CX Live Call Trigger', type: live.type, typeVersion: 1, position: [0, 0], parameters: { events: ['callRinging'], dns: [], direction: 'inbound' }, credentials: cred },
+				{ id: '6f0c1a52-0000-4000-8000-000000000022', name: 'Look up the caller', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0], parameters: {} },
+			],
+			connections: { '3CX Live Call Trigger': { main: [[{ node: 'Look up the caller', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+			pinData: {},
+		});
+	}
 	if (trigger) {
 		list.push({
 			id: 'start3cxMissed01',
@@ -229,6 +244,10 @@ async function main() {
 		return Array.isArray(v) ? Math.max(...v) : v || 1;
 	})();
 	const trigger = triggerNode(installed.packageJson);
+	// issue 18: the live-call trigger, when this build has it
+	const live = ((installed.packageJson.n8n && installed.packageJson.n8n.nodes) || []).some((n) => /ThreeCxLiveCallTrigger/.test(n))
+		? { type: `${installed.packageJson.name}.threeCxLiveCallTrigger` }
+		: undefined;
 	let flows;
 	let how;
 	try {
@@ -241,14 +260,14 @@ async function main() {
 		};
 		const created = await post('/rest/credentials', { name: credential.name, type: credential.type, data });
 		credential.id = created.id;
-		flows = workflows(nodeVersion, credential, trigger);
+		flows = workflows(nodeVersion, credential, trigger, live);
 		for (const { active, ...w } of flows) await post('/rest/workflows', w);
 		how = "n8n's REST API";
 	} catch (e) {
 		info(`REST API: ${e.message}; importing with n8n's CLI instead`);
 		credential.id = CREDENTIAL_ID;
 		await state.n8n.importCredentials([{ id: CREDENTIAL_ID, name: credential.name, type: credential.type, data }]);
-		flows = workflows(nodeVersion, credential, trigger);
+		flows = workflows(nodeVersion, credential, trigger, live);
 		await state.n8n.importWorkflows(flows);
 		how = "n8n's CLI";
 	}
@@ -268,6 +287,8 @@ async function main() {
 		state.callTimer = setInterval(() => {
 			state.sim.placeCall(scenarios[n % scenarios.length]);
 			n += 1;
+			// issue 18: and the same call live on the Call Control API (ringing, answered or not, ended)
+			if (state.sim.callControl) state.sim.callControl.placeCall({ scenario: n % 2 === 0 ? 'queue' : 'unanswered', ringMs: 6000, talkMs: 10000 });
 		}, every * 1000);
 		state.callTimer.unref();
 	}

@@ -23,7 +23,8 @@
  *   `POST /__sim/expire-token-after?n=`, `POST /__sim/reset-data`, `POST /__sim/reset` (requests and
  *   data), `GET /__sim/clock`, `GET /__sim/spec`, `GET /__sim/info`, `POST /__sim/calls`
  *   ({ scenario, ...options }: places calls in the call log, simulator/call-log.js). New simulator
- *   modules add their routes under `/__sim/<name>` in `controlResponse`.
+ *   modules add their routes under `/__sim/<name>` in `controlResponse`; `/__sim/callcontrol/*` drives
+ *   the Call Control API (`/callcontrol` REST and `/callcontrol/ws`, call-control.js).
  *
  * Plain CommonJS (test `.ts` files may not use Node builtins: n8n's lint rules), type-checked with
  * `// @ts-check` (tsconfig.tools.json); its types are read from this file (JSDoc).
@@ -77,7 +78,7 @@ const { recordView } = require('./records');
  * @typedef {object} RecordedRequest
  * @property {number} seq
  * @property {number} time
- * @property {'token' | 'authorize' | 'api' | 'control' | 'other'} kind
+ * @property {'token' | 'authorize' | 'api' | 'callcontrol' | 'callcontrol-ws' | 'control' | 'other'} kind
  * @property {string} method
  * @property {string} url the raw request target
  * @property {string} rawPath the path as received (percent-encoding kept), without the query
@@ -115,6 +116,7 @@ const { recordView } = require('./records');
 /** @typedef {(req: RecordedRequest) => XapiResponse | undefined | void | Promise<XapiResponse | undefined | void>} Handler */
 /** @typedef {{ available: boolean, status: string, file?: string }} SpecInfo */
 const { CallLog } = require('./call-log');
+const { CallControl } = require('./call-control'); // 3CX's Call Control API (REST + WebSocket)
 
 const TOKEN_PATH = '/connect/token';
 const AUTHORIZE_PATH = '/connect/authorize';
@@ -286,6 +288,7 @@ class XapiServer {
 		/** @type {import('./crm-engine').CrmEngine | undefined} the CRM engine, made on first use of /__sim/crm/ (crm-engine.js) */
 		this.crmEngine = undefined;
 		this.store.callLogSource = this.callLog;
+		this.callControl = new CallControl(this);
 		this.clearState();
 	}
 
@@ -352,6 +355,7 @@ class XapiServer {
 				resolve();
 			});
 		});
+		this.callControl.attach(this.server);
 		this.port = /** @type {import('node:net').AddressInfo} */ (this.server.address()).port;
 		this.baseUrl = `${this.options.https ? 'https' : 'http'}://127.0.0.1:${this.port}`;
 		return { baseUrl: this.baseUrl, port: this.port };
@@ -366,6 +370,7 @@ class XapiServer {
 			pending.resolve();
 		}
 		this.pendingDelays.clear();
+		this.callControl.close();
 		const closed = new Promise((resolve) => server.close(() => resolve()));
 		if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
 		for (const socket of this.sockets) socket.destroy();
@@ -389,6 +394,7 @@ class XapiServer {
 		this.options = { ...this.initialOptions, https: useHttps };
 		this.store.reset();
 		this.callLog.reset();
+		this.callControl.reset();
 		return this;
 	}
 
@@ -481,6 +487,7 @@ class XapiServer {
 	/** Invalidate every issued token (next API call gets 401). */
 	revokeTokens() {
 		this.validTokens.clear();
+		if (this.callControl) this.callControl.tokensChanged();
 		return this;
 	}
 
@@ -499,6 +506,7 @@ class XapiServer {
 	/** @param {string} token */
 	revokeToken(token) {
 		this.validTokens.delete(token);
+		if (this.callControl) this.callControl.tokensChanged();
 		return this;
 	}
 
@@ -534,6 +542,7 @@ class XapiServer {
 		this.validTokens.set(token, now + expiresInMs);
 		this.tokenSubjects.set(token, subject);
 		this.issuedTokens.push(token);
+		if (this.callControl) this.callControl.tokensChanged();
 		return token;
 	}
 
@@ -816,6 +825,9 @@ class XapiServer {
 			if (!response) response = this.tokenResponse(req);
 		} else if (req.kind === 'authorize') {
 			response = this.authorizeResponse(req);
+		} else if (this.callControl.handles(req.rawPath)) {
+			req.kind = 'callcontrol';
+			response = this.callControl.response(req);
 		} else {
 			response = await this.apiResponse(req);
 		}
@@ -1071,6 +1083,7 @@ class XapiServer {
 			const crm = await require('./crm-engine').control(this, req, sub.slice(4));
 			return json(crm.body, crm.status);
 		}
+		if (sub.startsWith('callcontrol/')) return this.callControl.control(sub.slice('callcontrol/'.length), req);
 		const m = /^records\/([A-Za-z]\w*)$/.exec(sub);
 		if (m) {
 			if (req.method === 'GET') return json({ set: m[1], value: this.records(m[1]) });

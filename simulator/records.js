@@ -12,7 +12,7 @@ const { SLASH } = require('./spec-check');
  * @typedef {object} RecordView
  * @property {number} seq
  * @property {string} time ISO-8601
- * @property {string} kind 'token' | 'api' | 'authorize' | 'other'
+ * @property {string} kind 'token' | 'api' | 'authorize' | 'callcontrol' | 'callcontrol-ws' | 'other'
  * @property {string} method
  * @property {string} rawPath the path as received, percent-encoded
  * @property {string} path decoded, but an encoded slash inside a literal stays %2F

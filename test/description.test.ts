@@ -2,6 +2,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { CUSTOM_RESOURCE, customProperties } from '../nodes/ThreeCx/resources/customApiCall';
 import { operations } from '../nodes/ThreeCx/generated/operations';
+import { CALL_CONTROL_RESOURCE, callControlProperties } from '../nodes/ThreeCx/resources/callControl';
 import { ThreeCx } from '../nodes/ThreeCx/ThreeCx.node';
 import { DESCRIPTION_KB_BUDGET, PROPERTY_BUDGET } from './helpers/budgets';
 import { extraOperations, SPEC, specAvailable, specOperations } from './helpers/spec-files';
@@ -25,8 +26,10 @@ const withSpec = specAvailable() ? describe : describe.skip;
 withSpec(`every operation of the spec${specAvailable() ? '' : ` (skipped: no XAPI spec at ${SPEC}; set XAPI_SPEC)`}`, () => {
 	it('has one resource per tag of the spec', () => {
 		const tags = new Set(specOperations().map(([tag]) => lowerFirst(tag)));
-		// the Custom API Call is the one resource that is not a tag (written by hand: nodes/ThreeCx/resources/customApiCall.ts)
-		const resourceValues = (properties[0].options as INodePropertyOptions[]).map((o) => o.value).filter((v) => v !== CUSTOM_RESOURCE);
+		// the Custom API Call and Call Control are the resources that are not tags (written by hand: resources/customApiCall.ts, resources/callControl.ts)
+		const resourceValues = (properties[0].options as INodePropertyOptions[])
+			.map((o) => o.value)
+			.filter((v) => v !== CUSTOM_RESOURCE && v !== CALL_CONTROL_RESOURCE);
 		expect([...resourceValues].sort()).toEqual([...tags].sort());
 	});
 
@@ -121,6 +124,8 @@ describe('node description', () => {
 			.map((p) => p.name);
 		// the Custom API Call's fields are read by its own builder (resources/customApiCall.ts; test/custom.test.ts)
 		for (const property of customProperties) used.add(property.name);
+		// Call Control's fields too (resources/callControl.ts; test/call-control.test.ts)
+		for (const property of callControlProperties) used.add(property.name);
 		for (const name of fieldNames) if (!used.has(name)) problems.push(`${name} is shown but never sent`);
 		expect(problems).toEqual([]);
 	});

@@ -1,6 +1,13 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
 import { API_ROOT, CREDENTIAL_TYPE, serverAddressExpression } from '../client';
+// Call Control (issue 18): hand-written like the Custom API Call
+import {
+	callControlListSearch,
+	callControlProperties,
+	callControlResourceOption,
+	withCallControlSubtitle,
+} from './resources/callControl';
 import { defaultResource, generatedProperties, resourceOptions, subtitle } from './generated/description';
 import { customProperties, customResourceOption, withCustomSubtitle } from './resources/customApiCall';
 import { listSearch, loadOptions } from './runtime/lists';
@@ -12,7 +19,7 @@ import { handleResponse } from './runtime/response';
  * The 3CX node. Resources and operations are generated from 3CX's XAPI OpenAPI spec (see
  * generated/ and the generator); this file holds what is written by hand: the node's metadata,
  * where requests go, the two hooks every operation runs (runtime/), and the hand-written resources
- * (resources/: the Custom API Call). Requests go through the one 3CX client (../client).
+ * (resources/: the Custom API Call and Call Control). Requests go through the one 3CX client (../client).
  */
 export class ThreeCx implements INodeType {
 	description: INodeTypeDescription = {
@@ -57,8 +64,8 @@ export class ThreeCx implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				// the generated resources and the hand-written Custom API Call, in alphabetical order
-				options: [...resourceOptions, customResourceOption].sort((a, b) => a.name.localeCompare(b.name)),
+				// the generated resources and the hand-written Custom API Call and Call Control, in alphabetical order
+				options: [...resourceOptions, customResourceOption, callControlResourceOption].sort((a, b) => a.name.localeCompare(b.name)),
 				default: defaultResource,
 				routing: {
 					send: { preSend: [buildRequest] },
@@ -67,15 +74,16 @@ export class ThreeCx implements INodeType {
 			},
 			...generatedProperties,
 			...customProperties,
+			...callControlProperties,
 		],
 	};
 
 	constructor() {
-		this.description.subtitle = withCustomSubtitle(subtitle);
+		this.description.subtitle = withCallControlSubtitle(withCustomSubtitle(subtitle)); // Call Control: issue 18
 	}
 
 	methods = {
-		listSearch,
+		listSearch: { ...listSearch, ...callControlListSearch },
 		loadOptions,
 	};
 }

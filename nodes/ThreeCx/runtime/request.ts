@@ -11,6 +11,8 @@ import {
 } from 'n8n-workflow';
 
 import { bodyFieldKinds, locators, operations } from '../generated/operations';
+// Call Control (issue 18): dispatched like the Custom API Call, below {server}/callcontrol
+import { CALL_CONTROL_RESOURCE, callControlRequest, callControlSpec } from '../resources/callControl';
 import { CUSTOM_RESOURCE, customRequest, customSpec } from '../resources/customApiCall';
 import {
 	bodyValue,
@@ -18,6 +20,7 @@ import {
 	isEmpty,
 	odataLiteral,
 	pathSegment,
+	apiUrl,
 	prepareRoutedRequest,
 } from '../../client';
 import { checkEnum, fields, label } from './fields';
@@ -53,6 +56,7 @@ export function selectedOperation(context: IExecuteSingleFunctions): Selected {
 		// the method may be an expression: read for each item
 		return { name, spec: customSpec(String(context.getNodeParameter('customMethod', 'GET')).toUpperCase() as HttpMethod) };
 	}
+	if (resource === CALL_CONTROL_RESOURCE) return { name, spec: callControlSpec(name) }; // Call Control (issue 18)
 	const spec = operations[name];
 	if (!spec) {
 		throw new NodeOperationError(context.getNode(), `Unknown operation "${name}"`, {
@@ -197,6 +201,12 @@ export async function buildRequest(
 			requestOptions.url = custom.path;
 			requestOptions.qs = { ...(requestOptions.qs ?? {}), ...custom.qs };
 			requestOptions.body = custom.body ?? {};
+		} else if (spec.resource === CALL_CONTROL_RESOURCE) {
+			// Call Control (issue 18): checked the same way; the base path is set below
+			const control = callControlRequest(name, (field) => this.getNodeParameter(field, undefined, { extractValue: true }));
+			requestOptions.method = control.method;
+			requestOptions.url = control.path;
+			requestOptions.body = control.body ?? {};
 		} else {
 			requestOptions.method = spec.method;
 			requestOptions.url = buildUrl(this, spec, timeZone);
@@ -217,6 +227,8 @@ export async function buildRequest(
 	if (spec.file === 'download') expectFile(requestOptions);
 	// the credential read once; n8n signs the request with that read (client/routing.ts)
 	const ready = await prepareRoutedRequest(this, requestOptions);
+	// Call Control (issue 18): below {server}/callcontrol instead of /xapi/v1 (the same object the retry resends)
+	if (spec.resource === CALL_CONTROL_RESOURCE) requestOptions.baseURL = apiUrl(ready.credentials.baseUrl, 'callcontrol', '');
 	if (spec.file === 'backup') {
 		const keyField = spec.params[0][1];
 		await backupDownload(this, requestOptions, ready.credentials.baseUrl, keyField, label(keyField));

@@ -6,9 +6,17 @@
  * of what is left: a file, one item per entity of a collection, and a usable item of an empty
  * (204) answer (`{ deleted: true }` for a delete, `{ success: true }` otherwise).
  */
-import type { IDataObject, IExecuteSingleFunctions, IN8nHttpFullResponse, INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteSingleFunctions,
+	type IN8nHttpFullResponse,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import { generatedFrom } from '../generated/operations';
+// Call Control (issue 18): 3CX's refusals (finalstatus, reasontext) become errors
+import { CALL_CONTROL_RESOURCE, refusedReason, withReasonText } from '../resources/callControl';
 import { CUSTOM_RESOURCE } from '../resources/customApiCall';
 import { isBinaryBody, parseBody, settleRoutedAnswer } from '../../client';
 import { fileItem } from './files';
@@ -31,11 +39,29 @@ export async function handleResponse(
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	const { name, spec } = selectedOperation(this);
-	const answer = await settleRoutedAnswer(this, response, {
-		expect: spec.file ? 'fileOrJson' : 'json',
-		// a 404/405 from a server of another build is explained, except for the Custom API Call
-		builtFrom: spec.resource === CUSTOM_RESOURCE ? undefined : generatedFrom,
-	});
+	const generated = spec.resource !== CUSTOM_RESOURCE && spec.resource !== CALL_CONTROL_RESOURCE;
+	let answer: IN8nHttpFullResponse;
+	try {
+		answer = await settleRoutedAnswer(this, response, {
+			expect: spec.file ? 'fileOrJson' : 'json',
+			// a 404/405 from a server of another build is explained for the generated operations
+			builtFrom: generated ? generatedFrom : undefined,
+		});
+	} catch (error) {
+		// Call Control (issue 18): 3CX's own words (reasontext) go into the message
+		if (spec.resource === CALL_CONTROL_RESOURCE && error instanceof Error) throw withReasonText(error, response.body);
+		throw error;
+	}
+	if (spec.resource === CALL_CONTROL_RESOURCE) {
+		// Call Control (issue 18): a 2xx answer whose finalstatus says 3CX refused the action
+		const refused = refusedReason(parseBody(answer.body));
+		if (refused) {
+			throw new NodeOperationError(this.getNode(), `3CX refused the ${name} request: ${refused}`, {
+				itemIndex: this.getItemIndex(),
+				description: 'The call may have ended or changed meanwhile; Get Participants shows its current state.',
+			});
+		}
+	}
 	// a body still in bytes is a file (settle turned any other answer into text)
 	if (spec.file && isBinaryBody(answer.body)) return await fileItem(this, answer, name);
 	const raw = answer.body;
