@@ -407,12 +407,16 @@ export function refusedReason(body: unknown): string | undefined {
 	return [reason, reasontext].filter((part) => typeof part === 'string' && part !== '').join(': ') || String(status);
 }
 
-/** A refused Call Control request's error with 3CX's own words (`reasontext`) in it. */
-export function withReasonText<E extends Error & { description?: string | null }>(error: E, body: unknown): E {
-	const parsed = parseBody(body) as IDataObject | undefined;
-	const reason = parsed && typeof parsed === 'object' ? parsed.reasontext : undefined;
-	if (typeof reason === 'string' && reason && !error.message.includes(reason)) error.message = `${error.message}: ${reason}`;
-	return error;
+/** A Call Control answer being settled; if it fails, its error carries 3CX's own words (`reasontext`). */
+export async function withReasonText<T>(settling: Promise<T>, body: unknown): Promise<T> {
+	return await settling.catch((error: unknown) => {
+		const parsed = parseBody(body) as IDataObject | undefined;
+		const reason = parsed && typeof parsed === 'object' ? parsed.reasontext : undefined;
+		if (error instanceof Error && typeof reason === 'string' && reason && !error.message.includes(reason)) {
+			error.message = `${error.message}: ${reason}`;
+		}
+		return Promise.reject(error);
+	});
 }
 
 /* ------------------------------------------------------------------ */

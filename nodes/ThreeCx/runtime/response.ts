@@ -40,18 +40,13 @@ export async function handleResponse(
 ): Promise<INodeExecutionData[]> {
 	const { name, spec } = selectedOperation(this);
 	const generated = spec.resource !== CUSTOM_RESOURCE && spec.resource !== CALL_CONTROL_RESOURCE;
-	let answer: IN8nHttpFullResponse;
-	try {
-		answer = await settleRoutedAnswer(this, response, {
-			expect: spec.file ? 'fileOrJson' : 'json',
-			// a 404/405 from a server of another build is explained for the generated operations
-			builtFrom: generated ? generatedFrom : undefined,
-		});
-	} catch (error) {
-		// Call Control (issue 18): 3CX's own words (reasontext) go into the message
-		if (spec.resource === CALL_CONTROL_RESOURCE && error instanceof Error) throw withReasonText(error, response.body);
-		throw error;
-	}
+	const settling = settleRoutedAnswer(this, response, {
+		expect: spec.file ? 'fileOrJson' : 'json',
+		// a 404/405 from a server of another build is explained for the generated operations
+		builtFrom: generated ? generatedFrom : undefined,
+	});
+	// Call Control (issue 18): 3CX's own words (reasontext) go into the error's message
+	const answer = spec.resource === CALL_CONTROL_RESOURCE ? await withReasonText(settling, response.body) : await settling;
 	if (spec.resource === CALL_CONTROL_RESOURCE) {
 		// Call Control (issue 18): a 2xx answer whose finalstatus says 3CX refused the action
 		const refused = refusedReason(parseBody(answer.body));
