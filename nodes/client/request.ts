@@ -61,7 +61,8 @@ function requestOptions(baseUrl: unknown, ignoreSslIssues: boolean, request: Cli
  * NodeApiError with status, 3CX's message, WARNINGS.XAPI details).
  */
 export async function clientRequest(context: ClientContext, request: ClientRequest): Promise<IN8nHttpFullResponse> {
-	if (!request.path.startsWith('/')) {
+	// '' is the API's root itself (GET /callcontrol: every DN the client sees, with its participants)
+	if (request.path !== '' && !request.path.startsWith('/')) {
 		const api = request.api === 'callcontrol' ? 'Call Control' : 'XAPI';
 		throw new NodeOperationError(context.getNode(), `${api} path "${request.path}" must start with "/"`, {
 			itemIndex: itemIndexOf(context),
