@@ -27,6 +27,7 @@ const { createXapiServer } = require('../simulator');
 
 const CALLS = Number(process.env.CALLS || 20);
 const WORKFLOW_ID = 'e2eLiveCalls0001';
+const { liveWorkflow } = require('./live-queue');
 const CREDENTIAL = { id: 'e2eCredLive00001', name: '3CX (simulator, live calls)' };
 const asJson = process.argv.includes('--json');
 const log = (line) => (asJson ? process.stderr : process.stdout).write(`[live] ${line}\n`);
@@ -49,40 +50,7 @@ function percentile(values, p) {
 }
 
 function workflow() {
-	const credentials = { threeCxOAuth2Api: CREDENTIAL };
-	return {
-		id: WORKFLOW_ID,
-		name: 'e2e live calls: Call Ringing -> Drop',
-		active: false,
-		nodes: [
-			{
-				id: '00000000-0000-4000-8000-0000000l1ve1',
-				name: '3CX Live Call Trigger',
-				type: 'n8n-nodes-3cx.threeCxLiveCallTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: { events: ['callRinging'], dns: ['100'], direction: 'any' },
-				credentials,
-			},
-			{
-				id: '00000000-0000-4000-8000-0000000l1ve2',
-				name: '3CX',
-				type: 'n8n-nodes-3cx.threeCx',
-				typeVersion: 1,
-				position: [260, 0],
-				parameters: {
-					resource: 'callControl',
-					operation: 'drop',
-					callControlDn: { __rl: true, mode: 'id', value: '={{ $json.dn }}' },
-					callControlParticipant: { __rl: true, mode: 'id', value: '={{ $json.participantId }}' },
-				},
-				credentials,
-			},
-		],
-		connections: { '3CX Live Call Trigger': { main: [[{ node: '3CX', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-		pinData: {},
-	};
+	return liveWorkflow('threeCxOAuth2Api', CREDENTIAL, { id: WORKFLOW_ID, name: 'e2e live calls: Call Ringing -> Drop' });
 }
 
 async function main() {

@@ -13,11 +13,18 @@
 const WORKFLOW_ID = 'queue3cxLive0001';
 const CALLS = 20;
 
-function liveWorkflow(credentialType, credential) {
+/**
+ * The live-call workflow of the e2e tests (here and e2e/live-calls.js): 3CX Live Call Trigger (Call
+ * Ringing at DN 100) -> 3CX (Call Control: Drop the participant that rang).
+ * @param {string} credentialType
+ * @param {{ id: string, name: string }} credential
+ * @param {{ id?: string, name?: string }} [options] the workflow's id and name
+ */
+function liveWorkflow(credentialType, credential, { id = WORKFLOW_ID, name = 'queue: live call -> drop' } = {}) {
 	const credentials = { [credentialType]: { id: credential.id, name: credential.name } };
 	return {
-		id: WORKFLOW_ID,
-		name: 'queue: live call -> drop',
+		id,
+		name,
 		active: false,
 		nodes: [
 			{
