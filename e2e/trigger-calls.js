@@ -18,6 +18,7 @@
  * ones in Missed Call, nothing more.
  */
 
+const { restClient } = require('./trigger');
 const ENDED_ID = 'e2e3cxCallEnded1';
 const MISSED_ID = 'e2e3cxCallMissd1';
 const BURST = 120;
@@ -74,22 +75,7 @@ async function checkTriggerCalls({ url, cookie, fake, log }) {
 	const t0 = Date.now();
 	const failures = [];
 	const name = 'Call Ended and Missed Call activated in n8n start';
-	const rest = async (method, p, body) => {
-		const r = await fetch(`${url}/rest${p}`, {
-			method,
-			headers: { cookie, 'content-type': 'application/json' },
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		const text = await r.text();
-		let json;
-		try {
-			json = JSON.parse(text);
-		} catch {
-			json = undefined;
-		}
-		if (!r.ok) throw new Error(`${method} /rest${p} answered ${r.status}: ${text.slice(0, 300)}`);
-		return json && json.data !== undefined ? json.data : json;
-	};
+	const rest = restClient(url, cookie);
 	const sim = fake;
 	if (typeof sim.placeCall !== 'function') return { file: 'trigger-calls', name, ok: false, failures: ['the simulator has no placeCall(scenario, options)'], summary: '', ms: 0 };
 	const callLogPolls = (reqs) => reqs.filter((r) => r.method === 'GET' && /^\/xapi\/v1\/ReportCallLogData\/Pbx\.GetCallLogData\(/.test(r.path));

@@ -65,13 +65,13 @@ async function waitFor(cond, timeoutMs) {
 }
 
 /**
- * Runs the step against the running n8n (`url`, an owner `cookie`) and the simulator `fake`.
- * Returns { ok, failures, summary, ms } in the shape of run.js's case results.
+ * n8n's REST API as the signed-in owner (`cookie`): `rest(method, path, body)` answers the `data`
+ * of n8n's answer (or the whole JSON), and throws with the status and the start of the text otherwise.
+ * @param {string} url
+ * @param {string} cookie
  */
-async function checkTrigger({ url, cookie, fake, log }) {
-	const t0 = Date.now();
-	const failures = [];
-	const rest = async (method, p, body) => {
+function restClient(url, cookie) {
+	return async (/** @type {string} */ method, /** @type {string} */ p, /** @type {unknown} */ body) => {
 		const r = await fetch(`${url}/rest${p}`, {
 			method,
 			headers: { cookie, 'content-type': 'application/json' },
@@ -87,6 +87,16 @@ async function checkTrigger({ url, cookie, fake, log }) {
 		if (!r.ok) throw new Error(`${method} /rest${p} answered ${r.status}: ${text.slice(0, 300)}`);
 		return json && json.data !== undefined ? json.data : json;
 	};
+}
+
+/**
+ * Runs the step against the running n8n (`url`, an owner `cookie`) and the simulator `fake`.
+ * Returns { ok, failures, summary, ms } in the shape of run.js's case results.
+ */
+async function checkTrigger({ url, cookie, fake, log }) {
+	const t0 = Date.now();
+	const failures = [];
+	const rest = restClient(url, cookie);
 	const polls = (reqs) => reqs.filter((r) => r.method === 'GET' && /^\/xapi\/v1\/Recordings$/.test(r.path));
 	const downloads = (reqs) => reqs.filter((r) => /^\/xapi\/v1\/Recordings\/Pbx\.DownloadRecording\(recId=\d+\)$/.test(r.path));
 	const executions = async () => {
@@ -165,4 +175,4 @@ async function checkTrigger({ url, cookie, fake, log }) {
 	}
 }
 
-module.exports = { triggerWorkflow, checkTrigger, TRIGGER_WORKFLOW_ID: WORKFLOW_ID };
+module.exports = { triggerWorkflow, checkTrigger, restClient, TRIGGER_WORKFLOW_ID: WORKFLOW_ID };
