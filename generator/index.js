@@ -62,7 +62,7 @@ async function generate(specPath = DEFAULT_SPEC, as = {}) {
 			[FILES.description]: emitDescription(model, source),
 			[FILES.operations]: emitOperations(model, source),
 			...Object.fromEntries(Object.entries(emitSchemas(model, source)).map(([name, text]) => [`${FILES.schemas}/${name}`, text])),
-			[FILES.constants]: emitConstants(),
+			[FILES.constants]: emitConstants(source),
 		},
 	};
 }

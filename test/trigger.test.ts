@@ -5,6 +5,7 @@
  */
 import type { IBinaryData, IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { generatedFrom } from '../nodes/client';
 import { wav } from './helpers/files';
 import { CredentialStore, runNode, xapiCredentials } from './helpers/harness';
 import { isoSeconds, pruneSeen, SEEN_LIMIT, timeOf } from '../nodes/ThreeCxTrigger/cursor';
@@ -165,6 +166,19 @@ describe.each<CursorMode>(['durable', 'legacy'])('cursor (%s static data)', (mod
 		expect(failed.error?.httpCode).toBe('500');
 		expect(JSON.stringify(t.committed())).toBe(stateBefore);
 		expect(ids((await t.tick()).items)).toEqual([r.Id]);
+	});
+});
+
+describe('a poll answered 404 by a server of another 3CX build', () => {
+	it('names both builds, as the action node does (the paths are the spec\'s)', async () => {
+		const t = await activated({ event: 'newEventLogEntry' });
+		server.configure({ version: '20.0.4.500' });
+		server.get('/EventLogs', odataError(404, 'No such thing'), { times: 1 });
+		const failed = await t.tick();
+		expect(failed.error?.httpCode).toBe('404');
+		expect(String(failed.error?.description ?? '')).toContain(
+			`This node was built from the XAPI spec of 3CX ${generatedFrom.build} (${generatedFrom.file}); this server runs 3CX 20.0.4.500`,
+		);
 	});
 });
 

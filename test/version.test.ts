@@ -5,7 +5,7 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import { generatedFrom } from '../nodes/ThreeCx/generated/operations';
+import { generatedFrom } from '../nodes/client';
 import { runNode, xapiCredentials } from './helpers/harness';
 import { byId, useXapiServer } from './helpers/setup';
 import { odataError, type XapiServer } from '../simulator';

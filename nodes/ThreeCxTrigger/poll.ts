@@ -26,7 +26,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { binaryFromAnswer, header, mimeTypeOf, PAGE_SIZE, parseBody, xapiRequest } from '../client';
+import { binaryFromAnswer, generatedFrom, header, mimeTypeOf, PAGE_SIZE, parseBody, xapiRequest } from '../client';
 import {
 	expectedInWindow,
 	isoSeconds,
@@ -122,7 +122,8 @@ class Reader {
 		const path = this.event.path(window ?? this.window(this.pbxNow() - LOOK_BACK_DAYS * DAY_MS));
 		const send = async () => {
 			this.requests++;
-			return await xapiRequest(this.context, { method: 'GET', path, qs: this.query(window, skip, top, withCount) });
+			// a 404/405 from a server of another 3CX build names both builds (the paths are the spec's)
+			return await xapiRequest(this.context, { method: 'GET', path, qs: this.query(window, skip, top, withCount), builtFrom: generatedFrom });
 		};
 		const answer = await send().then(
 			(response) => ({ response, error: undefined }),
@@ -216,6 +217,7 @@ async function attachAudio(
 			method: 'GET',
 			path: `/Recordings/Pbx.DownloadRecording(recId=${id})`,
 			file: true,
+			builtFrom: generatedFrom,
 		});
 		const mimeType = mimeTypeOf(response, 'audio/wav');
 		if (/json|text\/html/i.test(mimeType)) {

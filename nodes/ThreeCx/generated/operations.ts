@@ -8,17 +8,6 @@
 import type { BodyFieldKinds, EntityPropertyTable, LocatorTable, OperationTable } from '../runtime/types';
 
 /**
- * The spec this node was generated from: its file, the 3CX build (`source.build` when the
- * generator was given one, else read from the file name, e.g. xapi-20.0.10.yaml) and its hash.
- * Errors name it when a server of another build does not know an operation.
- */
-export const generatedFrom = {
-	file: 'xapi-20.0.10.yaml',
-	build: '20.0.10',
-	sha256: '8934b31ce6c4fc2566a737a323639de5848ced766454a68a0414da2ea44f48b3',
-};
-
-/**
  * How each operation puts values on the wire: path/function parameters as
  * [placeholder, field, kind], action parameters as [body key, field, kind, required],
  * the body collection of entity writes, whether the answer is a collection, and paging.

@@ -12,11 +12,11 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { generatedFrom } from '../generated/operations';
 import {
 	BINARY_INPUT_FIELD,
 	BINARY_OUTPUT_FIELD,
 	binaryFromAnswer,
+	generatedFrom,
 	odataLiteral,
 	pathSegment,
 	serverUrl,

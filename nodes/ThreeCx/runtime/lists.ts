@@ -11,8 +11,8 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 
-import { entityProperties, generatedFrom, locators, operations } from '../generated/operations';
-import { quoteString, xapiJson } from '../../client';
+import { entityProperties, locators, operations } from '../generated/operations';
+import { generatedFrom, quoteString, xapiJson } from '../../client';
 import type { LocatorSpec } from './types';
 
 export const LIST_PAGE_SIZE = 50;

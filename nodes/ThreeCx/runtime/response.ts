@@ -14,11 +14,10 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { generatedFrom } from '../generated/operations';
 // Call Control (issue 18): 3CX's refusals (finalstatus, reasontext) become errors
 import { CALL_CONTROL_RESOURCE, refusedReason, withReasonText } from '../resources/callControl';
 import { CUSTOM_RESOURCE } from '../resources/customApiCall';
-import { isBinaryBody, parseBody, settleRoutedAnswer } from '../../client';
+import { generatedFrom, isBinaryBody, parseBody, settleRoutedAnswer } from '../../client';
 import { fileItem } from './files';
 import { isPaging, rememberCount } from './paging';
 import { selectedOperation } from './request';
