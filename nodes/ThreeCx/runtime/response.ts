@@ -46,16 +46,6 @@ export async function handleResponse(
 	});
 	// Call Control (issue 18): 3CX's own words (reasontext) go into the error's message
 	const answer = spec.resource === CALL_CONTROL_RESOURCE ? await withReasonText(settling, response.body) : await settling;
-	if (spec.resource === CALL_CONTROL_RESOURCE) {
-		// Call Control (issue 18): a 2xx answer whose finalstatus says 3CX refused the action
-		const refused = refusedReason(parseBody(answer.body));
-		if (refused) {
-			throw new NodeOperationError(this.getNode(), `3CX refused the ${name} request: ${refused}`, {
-				itemIndex: this.getItemIndex(),
-				description: 'The call may have ended or changed meanwhile; Get Participants shows its current state.',
-			});
-		}
-	}
 	// a body still in bytes is a file (settle turned any other answer into text)
 	if (spec.file && isBinaryBody(answer.body)) return await fileItem(this, answer, name);
 	const raw = answer.body;
@@ -64,6 +54,16 @@ export async function handleResponse(
 		return [{ json: spec.method === 'DELETE' ? { deleted: true } : { success: true } }];
 	}
 	const body = parseBody(raw);
+	if (spec.resource === CALL_CONTROL_RESOURCE) {
+		// Call Control (issue 18): a 2xx answer whose finalstatus says 3CX refused the action
+		const refused = refusedReason(body);
+		if (refused) {
+			throw new NodeOperationError(this.getNode(), `3CX refused the ${name} request: ${refused}`, {
+				itemIndex: this.getItemIndex(),
+				description: 'The call may have ended or changed meanwhile; Get Participants shows its current state.',
+			});
+		}
+	}
 	rememberCount(this, body);
 	if (spec.response === 'collection' && body && typeof body === 'object' && Array.isArray((body as IDataObject).value)) {
 		const wantsCount =
