@@ -4,7 +4,7 @@
  */
 import type { IDataObject, ILoadOptionsFunctions, INodeParameters } from 'n8n-workflow';
 
-import { callControlListSearch } from '../nodes/ThreeCx/resources/callControl';
+import { callControlListSearch, refusedReason } from '../nodes/ThreeCx/resources/callControl';
 import { CredentialStore, loadOptionsContext, runNode, xapiCredentials } from './helpers/harness';
 import { createXapiServer, type XapiServer } from '../simulator';
 
@@ -123,6 +123,16 @@ describe('Call Control resource', () => {
 		const gone = await run(cc('drop', { callControlParticipant: byId('99999') }));
 		expect(gone.error?.httpCode).toBe('404');
 		expect(gone.error?.message).toContain('participant 99999 of DN 100 does not exist');
+	});
+
+	it('a 2xx answer whose finalstatus says Failed or Rejected is a refusal with 3CX\'s words; Success is not', () => {
+		// CallRequestStatus in 3cx/call-control-examples' types.ts: Failed -1, Rejected 0, Success 1
+		expect(refusedReason({ finalstatus: -1, reason: 'Failed', reasontext: 'participant is gone' })).toBe('Failed: participant is gone');
+		expect(refusedReason({ finalstatus: 'Rejected', reason: '', reasontext: null })).toBe('Rejected');
+		expect(refusedReason({ finalstatus: 0 })).toBe('0');
+		expect(refusedReason({ finalstatus: 1, reason: 'None', reasontext: null })).toBeUndefined();
+		expect(refusedReason([{ finalstatus: -1 }])).toBeUndefined();
+		expect(refusedReason(undefined)).toBeUndefined();
 	});
 
 	it.each([
