@@ -36,7 +36,7 @@ const ringingAt = (to: string) => server.callControl.find(server.callControl.pla
 
 describe('Call Control resource', () => {
 	it('Make Call from a DN: POST /callcontrol/{dn}/makecall {destination}, one item with 3CX\'s answer', async () => {
-		const { items, error } = await run(cc('makeCall', { callControlDestination: '101', callControlOptions: { timeout: 20, attachedData: '{"ticket":"T-7"}' } }));
+		const { items, error } = await run(cc('placeCall', { callControlDestination: '101', callControlOptions: { timeout: 20, attachedData: '{"ticket":"T-7"}' } }));
 		expect(error).toBeUndefined();
 		expect(actions()).toEqual(['POST /callcontrol/100/makecall {"destination":"101","timeout":20,"attacheddata":{"ticket":"T-7"}} 200']);
 		expect(items).toHaveLength(1);
@@ -48,7 +48,7 @@ describe('Call Control resource', () => {
 
 	it('Make Call from one of the DN\'s devices: the device id is URL-encoded in the path', async () => {
 		const device = server.callControl.dns.get('100')?.devices[1].device_id ?? '';
-		const { error } = await run(cc('makeCall', { callControlFrom: 'device', callControlDevice: dn(device), callControlDestination: '+4930123' }));
+		const { error } = await run(cc('placeCall', { callControlFrom: 'device', callControlDevice: dn(device), callControlDestination: '+4930123' }));
 		expect(error).toBeUndefined();
 		expect(server.callControl.actions[0].path).toBe(`/callcontrol/100/devices/${encodeURIComponent(device)}/makecall`);
 		expect(server.callControl.actions[0].status).toBe(200);
@@ -101,7 +101,7 @@ describe('Call Control resource', () => {
 		const store = new CredentialStore(xapiCredentials(server));
 		await run(cc('getDnState'), store);
 		await run(cc('listDevices'), store);
-		await run(cc('makeCall', { callControlDestination: '101' }), store);
+		await run(cc('placeCall', { callControlDestination: '101' }), store);
 		expect(server.tokensIssued).toBe(1);
 	});
 
@@ -139,13 +139,13 @@ describe('Call Control resource', () => {
 		[cc('getDnState', { callControlDn: byId('10/0') }), 'DN "10/0" is not a DN number (for example 100)'],
 		[cc('getDnState', { callControlDn: byId('') }), 'DN is required'],
 		[cc('drop', { callControlParticipant: byId('abc') }), 'Participant "abc" is not a participant ID (a whole number, for example 17)'],
-		[cc('makeCall', { callControlDestination: '  ' }), 'Destination is required'],
-		[cc('makeCall', { callControlDestination: '101 102' }), 'Destination "101 102" is not a number or extension'],
-		[cc('makeCall', { callControlDestination: '101', callControlOptions: { timeout: 0 } }), 'Options > Timeout must be a whole number of at least 1, got "0"'],
+		[cc('placeCall', { callControlDestination: '  ' }), 'Destination is required'],
+		[cc('placeCall', { callControlDestination: '101 102' }), 'Destination "101 102" is not a number or extension'],
+		[cc('placeCall', { callControlDestination: '101', callControlOptions: { timeout: 0 } }), 'Options > Timeout must be a whole number of at least 1, got "0"'],
 		[cc('attachData', { callControlParticipant: byId('1'), callControlAttachedData: '[1]' }), 'Attached Data must be a JSON object'],
 		[cc('attachData', { callControlParticipant: byId('1'), callControlAttachedData: '{}' }), 'Attached Data must have at least one key'],
 		[cc('divert', { callControlParticipant: byId('1'), callControlDestination: '101', callControlReason: 'Because' }), 'Reason "Because" is not one of'],
-		[cc('makeCall', { callControlFrom: 'device', callControlDevice: byId(''), callControlDestination: '101' }), 'Device is required when Call From is One of Its Devices'],
+		[cc('placeCall', { callControlFrom: 'device', callControlDevice: byId(''), callControlDestination: '101' }), 'Device is required when Call From is One of Its Devices'],
 	])('refuses bad input before sending anything (%#)', async (parameters, message) => {
 		const { error } = await run(parameters);
 		expect(error?.message).toContain(message);
@@ -156,9 +156,9 @@ describe('Call Control resource', () => {
 		const ringing = ringingAt('101');
 		const context = (parameters: INodeParameters) =>
 			loadOptionsContext({ parameters, credentials: xapiCredentials(server) }) as unknown as ILoadOptionsFunctions;
-		const dns = await callControlListSearch.searchCallControlDns.call(context(cc('makeCall')), 'route');
+		const dns = await callControlListSearch.searchCallControlDns.call(context(cc('placeCall')), 'route');
 		expect(dns.results).toEqual([{ name: '900 (route point)', value: '900' }]);
-		const devices = await callControlListSearch.searchCallControlDevices.call(context(cc('makeCall')));
+		const devices = await callControlListSearch.searchCallControlDevices.call(context(cc('placeCall')));
 		expect(devices.results.map((r) => r.value)).toEqual(server.callControl.dns.get('100')?.devices.map((d) => d.device_id));
 		const participants = await callControlListSearch.searchCallControlParticipants.call(context(cc('drop', { callControlDn: dn('101') })));
 		expect(participants.results).toEqual([{ name: `${ringing?.id}: Ringing ACME Corp`, value: String(ringing?.id) }]);

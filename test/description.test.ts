@@ -1,4 +1,4 @@
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { NodeHelpers, type INode, type INodeParameters, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
 
 import { CUSTOM_RESOURCE, customProperties } from '../nodes/ThreeCx/resources/customApiCall';
 import { operations } from '../nodes/ThreeCx/generated/operations';
@@ -62,6 +62,48 @@ describe('node description', () => {
 		const bytes = Buffer.byteLength(JSON.stringify(description));
 		expect(bytes).toBeLessThanOrEqual(DESCRIPTION_KB_BUDGET * 1024);
 		expect(properties.length).toBeLessThanOrEqual(PROPERTY_BUDGET);
+	});
+
+	it('gives every operation a value no other resource uses (generated fields name operations, not resources)', () => {
+		// Generated fields say where they show by operation value alone (generator/emit.js, show()), so a
+		// hand-written resource reusing a generated value shows that operation's fields too: Call Control's
+		// Make Call was `makeCall` like Users > Make Call and showed its DN field beside Call Control's own.
+		const owners = new Map<string, string[]>();
+		for (const p of properties.filter((q) => q.name === 'operation')) {
+			for (const o of p.options as INodePropertyOptions[]) {
+				owners.set(o.value as string, [...(owners.get(o.value as string) ?? []), p.displayOptions!.show!.resource![0] as string]);
+			}
+		}
+		expect(owners.size).toBeGreaterThan(600);
+		expect([...owners].filter(([, resources]) => resources.length > 1)).toEqual([]);
+	});
+
+	it('shows each field on exactly the operations it lists, by n8n\'s own reading of the display options', () => {
+		// n8n's own verdict (NodeHelpers.displayParameter, what the editor and the engine ask) for every
+		// property on every operation, against the operation lists alone; the parameters are what n8n
+		// builds for a node left at its defaults (NodeHelpers.getNodeParameters), so Limit sees Return All.
+		const node: INode = { id: '1', name: '3CX', type: 'threeCx', typeVersion: 1, position: [0, 0], parameters: {} };
+		const problems: string[] = [];
+		let checked = 0;
+		for (const resource of properties[0].options as INodePropertyOptions[]) {
+			for (const option of operationProperty(resource.value as string)!.options as INodePropertyOptions[]) {
+				const chosen = { resource: resource.value, operation: option.value } as INodeParameters;
+				const values = NodeHelpers.getNodeParameters(properties, chosen, true, false, node, description)!;
+				for (const p of properties) {
+					if (p.name === 'resource') continue;
+					// with an operation list, a resource list must not matter (operation values are unique)
+					const show = (p.displayOptions?.show ?? {}) as Record<string, unknown[]>;
+					const { resource: resources, ...conditions } = show;
+					const listed = Object.entries(show.operation ? conditions : show).every(([key, list]) => list.includes(values[key]));
+					if (NodeHelpers.displayParameter(values, p, node, description, values) !== listed) {
+						problems.push(`${option.value}: ${p.name} ${listed ? 'hidden' : 'shown'} against its lists`);
+					}
+					checked++;
+				}
+			}
+		}
+		expect(problems).toEqual([]);
+		expect(checked).toBeGreaterThan(200_000);
 	});
 
 	it('never shows two properties of one name for the same operation', () => {

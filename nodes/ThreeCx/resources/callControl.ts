@@ -107,7 +107,7 @@ const OPERATIONS: Record<string, Operation> = {
 		description: 'List the phones and clients registered for a DN, one item per device',
 		method: 'GET',
 	},
-	makeCall: {
+	placeCall: {
 		name: 'Make Call',
 		action: 'Make a call with call control',
 		description: 'Place a call from a DN (or one of its devices) to a number or extension',
@@ -134,7 +134,7 @@ const show = (operations?: string[]) => ({
 });
 
 const PARTICIPANT_OPERATIONS = Object.keys(OPERATIONS).filter((name) => OPERATIONS[name].participantAction);
-const DESTINATION_OPERATIONS = ['makeCall', 'divert', 'routeTo', 'transferTo'];
+const DESTINATION_OPERATIONS = ['placeCall', 'divert', 'routeTo', 'transferTo'];
 
 export const callControlProperties: INodeProperties[] = [
 	{
@@ -149,7 +149,7 @@ export const callControlProperties: INodeProperties[] = [
 			action: op.action,
 			description: op.description,
 		})),
-		default: 'makeCall',
+		default: 'placeCall',
 	},
 	{
 		displayName: 'DN',
@@ -178,7 +178,7 @@ export const callControlProperties: INodeProperties[] = [
 		displayName: 'Call From',
 		name: 'callControlFrom',
 		type: 'options',
-		displayOptions: show(['makeCall']),
+		displayOptions: show(['placeCall']),
 		options: [
 			{ name: 'The DN', value: 'dn', description: '3CX picks the device (the DN\'s phones ring first)' },
 			{ name: 'One of Its Devices', value: 'device', description: 'A registered phone or client of the DN places the call' },
@@ -192,7 +192,7 @@ export const callControlProperties: INodeProperties[] = [
 		required: true,
 		default: { mode: 'list', value: '' },
 		description: 'The registered device of the DN that places the call',
-		displayOptions: { show: { resource: [CALL_CONTROL_RESOURCE], operation: ['makeCall'], callControlFrom: ['device'] } },
+		displayOptions: { show: { resource: [CALL_CONTROL_RESOURCE], operation: ['placeCall'], callControlFrom: ['device'] } },
 		modes: [
 			{
 				displayName: 'From List',
@@ -266,7 +266,7 @@ export const callControlProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: show(['makeCall', 'routeTo']),
+		displayOptions: show(['placeCall', 'routeTo']),
 		options: [
 			{
 				displayName: 'Timeout',
@@ -342,7 +342,7 @@ export function callControlRequest(operation: string, read: Read): CallControlRe
 	if (operation === 'getDnState') return { method: 'GET', path: `/${dn}` };
 	if (operation === 'getParticipants') return { method: 'GET', path: `/${dn}/participants` };
 	if (operation === 'listDevices') return { method: 'GET', path: `/${dn}/devices` };
-	if (operation === 'makeCall') {
+	if (operation === 'placeCall') {
 		const body: IDataObject = { destination: destinationOf(read('callControlDestination')) };
 		addOptions(body, read('callControlOptions'));
 		if (read('callControlFrom') === 'device') {
