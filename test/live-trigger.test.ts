@@ -172,6 +172,15 @@ describe('3CX Live Call Trigger', () => {
 		expect(server.tokensIssued).toBe(1);
 	});
 
+	it('reads its credential once for the socket on activation (its server and token together)', async () => {
+		const store = new CredentialStore(xapiCredentials(server));
+		await activated({ events: ['callRinging'] }, store);
+		// one read for the socket's server and token (client connectionTarget), one for the decision to
+		// fetch the first token (none is stored yet), one for the state read's request
+		expect(store.decryptCount).toBe(3);
+		expect(server.tokensIssued).toBe(1);
+	});
+
 	it('reconnects after a dropped socket: no duplicate, and a call that ended meanwhile still ends (seen late)', async () => {
 		const harness = await activated({ events: ['anyChange'], dns: ['100'] });
 		const { callid } = server.callControl.placeCall({ scenario: 'held', to: '100' });

@@ -23,7 +23,7 @@
  */
 import { NodeOperationError, sleep, type IDataObject, type ITriggerFunctions } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, currentToken, serverUrl, xapiJson } from '../client';
+import { connectionTarget, xapiJson } from '../client';
 import { CallTracker, participantEntity, wanted, type Change, type DnInfo, type Filters } from './calls';
 
 export const CHECK_INTERVAL_MS = 60_000;
@@ -216,10 +216,11 @@ export class LiveCallListener {
 				description: 'The 3CX Live Call Trigger needs Node.js 22 or later (n8n 2 runs on Node.js 22 or 24).',
 			});
 		}
-		const credentials = await this.context.getCredentials(CREDENTIAL_TYPE);
-		// the credential's one token, as the client hands it out (newest known; renewed only if due)
-		const token = await currentToken(this.context);
-		const url = `${serverUrl(credentials.baseUrl).replace(/^http/i, 'ws')}/callcontrol/ws`;
+		// the server and the credential's one token from one read, as the client hands them out (the
+		// newest token known; renewed only if due)
+		const target = await connectionTarget(this.context, 'callcontrol');
+		const token = target.token;
+		const url = `${target.url.replace(/^http/i, 'ws')}/ws`;
 		this.lastSequence = -1;
 		return await new Promise<'opened' | 'failed'>((resolve) => {
 			let settled = false;

@@ -40,4 +40,4 @@ export { keepSecret, redact } from './secrets';
 export { type Attempt } from './send';
 export { API_ROOT, apiUrl, checkBaseUrl, CREDENTIAL_TYPE, serverAddressExpression, serverUrl, serverUrlExpression, type Api } from './server';
 export { settle, type Expecting, type SettleOptions } from './settle';
-export { currentToken, tokenAfterRefusal, type Ready } from './token';
+export { connectionTarget, currentToken, tokenAfterRefusal, type Ready } from './token';

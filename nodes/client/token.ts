@@ -36,7 +36,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import type { ClientContext } from './context';
-import { CREDENTIAL_TYPE, checkBaseUrl } from './server';
+import { CREDENTIAL_TYPE, apiUrl, checkBaseUrl, type Api } from './server';
 import {
 	describeTokenFailure,
 	SIGN_IN_AGAIN,
@@ -349,9 +349,17 @@ export async function readyToSign(context: ClientContext): Promise<Ready> {
  * credential, renewed before it expires, never fetched twice by items or nodes at once.
  */
 export async function currentToken(context: ClientContext): Promise<string> {
+	return (await connectionTarget(context, 'xapi')).token;
+}
+
+/**
+ * Where to open a connection to `api` of the server (its root URL, e.g. `{server}/callcontrol`) and
+ * the token to open it with, from ONE read of the credential, under the discipline of currentToken.
+ */
+export async function connectionTarget(context: ClientContext, api: Api): Promise<{ url: string; token: string }> {
 	const ready = newest(context, await readyToSign(context));
 	if (!ready.token) throw tokenError(context, { message: '3CX did not issue an access token', description: 'Check the 3CX credential.' });
-	return ready.token;
+	return { url: apiUrl(ready.credentials.baseUrl, api, ''), token: ready.token };
 }
 
 /**
