@@ -94,7 +94,11 @@ async function throughN8nCore({ row }) {
 			harnesses.push(harness);
 			await harness.activate();
 		}
-		while (server.callControl.clients.size < 10) await sleep(20);
+		const connected = Date.now() + 30000;
+		while (server.callControl.clients.size < 10) {
+			if (Date.now() > connected) throw new Error(`live trigger bench: ${server.callControl.clients.size} of 10 sockets after 30 s`);
+			await sleep(20);
+		}
 		row('live trigger: 10 active workflows on one credential', `${server.callControl.clients.size} sockets, ${server.tokensIssued} token(s)`);
 		const CALLS = 200;
 		const placed = [];

@@ -7,7 +7,9 @@
  *   NodeHelpers.getNodeParameters per call for five representative operations
  *     (what the editor runs on every change and the engine per item), next to n8n's own Salesforce
  *     node measured the same way in the same process (the ratio of the medians)
- *   per-item time of a 100-item execution through n8n-core's RoutingNode against a local server
+ *   per-item time of a 100-item execution through n8n-core's RoutingNode against a local server,
+ *     and its ratio to a one-property declarative node in three fresh processes (bench-per-item.js)
+ *     and inside a real `n8n start` (bench-real-per-item.js; BENCH_REAL_N8N=0 skips it)
  *   1,000 items in one execution: time, API and token requests, peak memory (bench-load.js)
  *   3CX Trigger polls: requests per empty poll and per 1,000 new calls, time per poll next to
  *     n8n's own RSS Feed Trigger (bench-poll.js)
@@ -50,6 +52,8 @@ const { benchLoad } = require('./bench-load');
 const { benchPoll } = require('./bench-poll');
 const { benchCrm } = require('./bench-crm');
 const { benchLive } = require('./bench-live');
+const { perItemAcrossProcesses, perItemSetup } = require('./bench-per-item');
+const { benchRealPerItem } = require('./bench-real-per-item');
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST_NODE = path.join(ROOT, 'dist', 'nodes', 'ThreeCx', 'ThreeCx.node.js');
@@ -172,93 +176,47 @@ function salesforceComparison(ourDescription) {
 	row('getNodeParameters, median 3CX / median Salesforce', `${ms(mid.ours)} / ${ms(mid.theirs)} = ${mid.ratio.toFixed(2)}x (median of 5 interleaved rounds)`);
 }
 
-/** A minimal declarative node doing the same GET: what RoutingNode and HTTP cost without our 346 properties. */
-function minimalNode() {
-	return {
-		description: {
-			displayName: 'Minimal',
-			name: 'minimal',
-			group: ['transform'],
-			version: 1,
-			description: 'Baseline for the bench',
-			defaults: { name: 'Minimal' },
-			inputs: ['main'],
-			outputs: ['main'],
-			credentials: [{ name: 'threeCxOAuth2Api', required: true }],
-			requestDefaults: { baseURL: '={{ $credentials.baseUrl }}/xapi/v1', headers: { Accept: 'application/json' } },
-			properties: [
-				{
-					displayName: 'ID',
-					name: 'Id',
-					type: 'number',
-					default: 0,
-					routing: { request: { method: 'GET', url: '=/Users({{ $value }})' } },
-				},
-			],
-		},
-	};
-}
-
-async function timeRuns(runNode, store, nodeType, parameters, items, server) {
-	await runNode({ parameters, items: items.slice(0, 5), credentialStore: store, nodeType });
+async function timeRuns(run, which, server) {
+	await run(which);
 	const times = [];
 	let requests = 0;
 	let tokens = 0;
 	for (let r = 0; r < 3; r++) {
 		const before = [server.apiRequests.length, server.tokenRequests.length];
-		const result = await runNode({ parameters, items, credentialStore: store, nodeType });
-		if (result.error) throw result.error;
-		if (result.items.length !== items.length) throw new Error(`expected ${items.length} items, got ${result.items.length}`);
-		times.push(result.durationMs);
+		times.push((await run(which)).wall);
 		requests = server.apiRequests.length - before[0];
 		tokens = server.tokenRequests.length - before[1];
 	}
 	return { time: median(times), requests, tokens };
 }
 
-async function execution(ThreeCx) {
-	const { runNode, xapiCredentials, CredentialStore } = require('../test/helpers/harness.ts');
-	const { createXapiServer, json } = require('../simulator');
-	const server = createXapiServer();
-	await server.start();
+async function execution() {
+	const { server, ours: oursRun, floor, run } = await perItemSetup();
 	try {
-		server.get(/Users/, json({ Id: 29, Number: '100', FirstName: 'Ann' }));
-		const store = new CredentialStore(xapiCredentials(server));
-		const items = Array.from({ length: 100 }, (_, i) => ({ json: { i } }));
-		const parameters = {
-			resource: 'users',
-			operation: 'getUser',
-			userKey: { __rl: true, mode: 'id', value: '={{ $json.i + 1 }}' },
-		};
-		const nodeType = new ThreeCx();
-		const minimal = minimalNode();
-		const baseParameters = { Id: '={{ $json.i + 1 }}' };
-		const ours = await timeRuns(runNode, store, nodeType, parameters, items, server);
+		const ours = await timeRuns(run, oursRun, server);
 		row('100-item execution through RoutingNode (median of 3)', `${ms(ours.time)} total, ${ms(ours.time / 100)} per item`);
 		row('  API requests / token requests in the last run', `${ours.requests} / ${ours.tokens}`);
-		const base = await timeRuns(runNode, store, minimal, baseParameters, items, server);
+		const base = await timeRuns(run, floor, server);
 		row('  baseline: a one-property declarative node, same GET', `${ms(base.time)} total, ${ms(base.time / 100)} per item`);
-		// The ratio from interleaved rounds (both nodes back to back, nine rounds, median), so that
-		// a busy machine slows both sides alike; CPU time of this process too (the fake server runs
-		// in it, the same for both), which other processes on the machine do not disturb.
-		const wall = [];
-		const cpu = [];
-		const run = async (p, nodeType) => {
-			const before = process.cpuUsage();
-			const result = await runNode({ parameters: p, items, credentialStore: store, nodeType });
-			const used = process.cpuUsage(before);
-			return { wall: result.durationMs, cpu: (used.user + used.system) / 1000 };
-		};
-		for (let round = 0; round < 9; round++) {
-			const a = await run(parameters, nodeType);
-			const b = await run(baseParameters, minimal);
-			wall.push(a.wall / b.wall);
-			cpu.push(a.cpu / b.cpu);
-		}
-		row('  per item, 3CX / one-property node (median of 9 rounds)', `${median(wall).toFixed(2)}x wall time, ${median(cpu).toFixed(2)}x CPU time`);
 	} finally {
 		await server.stop();
 	}
+	// The ratio: nine interleaved rounds in each of three fresh processes (scripts/bench-per-item.js).
+	const ratios = perItemAcrossProcesses(3);
+	const each = ratios.runs.map((r) => `${r.wall.toFixed(2)}/${r.cpu.toFixed(2)}`).join(', ');
+	row('  per item, 3CX / one-property node (3 processes x 9 rounds)', `${ratios.wall.toFixed(2)}x wall time, ${ratios.cpu.toFixed(2)}x CPU time (median; each process wall/CPU: ${each})`);
+	// The same comparison inside a real n8n, where the floor also reads its credential for every item
+	// (scripts/bench-real-per-item.js; BENCH_REAL_N8N=0 skips it).
+	if (process.env.BENCH_REAL_N8N === '0') {
+		console.log('  per item in a real n8n: skipped (BENCH_REAL_N8N=0)');
+		return;
+	}
+	const real = await benchRealPerItem();
+	if ('skipped' in real) {
+		console.log(`  per item in a real n8n: skipped (${real.skipped})`);
+		return;
+	}
+	row('  in a real n8n (n8n start, SQLite), 200 items x 15 rounds', `3CX ${ms(real.ours)}, one-property node ${ms(real.floor)} per item = ${real.ratio.toFixed(2)}x`);
 }
 
 async function main() {
@@ -270,7 +228,7 @@ async function main() {
 	loadTime();
 	parameterResolution(description);
 	salesforceComparison(description);
-	await execution(ThreeCx);
+	await execution();
 	await benchDownload({ row, ThreeCx });
 	// issue 6: 1,000 items in one execution (time, requests, tokens, peak memory)
 	await benchLoad();
