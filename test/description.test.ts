@@ -93,8 +93,8 @@ describe('node description', () => {
 					if (p.name === 'resource') continue;
 					// with an operation list, a resource list must not matter (operation values are unique)
 					const show = (p.displayOptions?.show ?? {}) as Record<string, unknown[]>;
-					const { resource: resources, ...conditions } = show;
-					const listed = Object.entries(show.operation ? conditions : show).every(([key, list]) => list.includes(values[key]));
+					const conditions = Object.entries(show).filter(([key]) => !(show.operation && key === 'resource'));
+					const listed = conditions.every(([key, list]) => list.includes(values[key]));
 					if (NodeHelpers.displayParameter(values, p, node, description, values) !== listed) {
 						problems.push(`${option.value}: ${p.name} ${listed ? 'hidden' : 'shown'} against its lists`);
 					}
