@@ -6,21 +6,14 @@ import type { IDataObject, ILoadOptionsFunctions, INodeParameters } from 'n8n-wo
 
 import { callControlListSearch, refusedReason } from '../nodes/ThreeCx/resources/callControl';
 import { CredentialStore, loadOptionsContext, runNode, xapiCredentials } from './helpers/harness';
-import { createXapiServer, type XapiServer } from '../simulator';
+import { byId, useXapiServer } from './helpers/setup';
 
-let server: XapiServer;
-beforeAll(async () => {
-	server = createXapiServer();
-	await server.start();
-});
-afterAll(async () => await server.stop());
+const xapi = useXapiServer();
 beforeEach(() => {
-	server.reset();
-	server.callControl.options.stepMs = 2000; // calls stay where a test puts them
+	xapi().callControl.options.stepMs = 2000; // calls stay where a test puts them
 });
 
 const dn = (value: string) => ({ __rl: true, mode: 'list', value });
-const byId = (value: string | number) => ({ __rl: true, mode: 'id', value: String(value) });
 const cc = (operation: string, extra: INodeParameters = {}): INodeParameters => ({
 	resource: 'callControl',
 	operation,
@@ -29,10 +22,10 @@ const cc = (operation: string, extra: INodeParameters = {}): INodeParameters => 
 });
 
 async function run(parameters: INodeParameters, store?: CredentialStore) {
-	return await runNode({ parameters, credentials: xapiCredentials(server), credentialStore: store });
+	return await runNode({ parameters, credentials: xapiCredentials(xapi()), credentialStore: store });
 }
-const actions = () => server.callControl.actions.map((a) => `${a.method} ${a.path} ${JSON.stringify(a.body)} ${a.status}`);
-const ringingAt = (to: string) => server.callControl.find(server.callControl.placeCall({ scenario: 'unanswered', to, ringMs: 60_000 }).participants[0]);
+const actions = () => xapi().callControl.actions.map((a) => `${a.method} ${a.path} ${JSON.stringify(a.body)} ${a.status}`);
+const ringingAt = (to: string) => xapi().callControl.find(xapi().callControl.placeCall({ scenario: 'unanswered', to, ringMs: 60_000 }).participants[0]);
 
 describe('Call Control resource', () => {
 	it('Make Call from a DN: POST /callcontrol/{dn}/makecall {destination}, one item with 3CX\'s answer', async () => {
@@ -42,16 +35,16 @@ describe('Call Control resource', () => {
 		expect(items).toHaveLength(1);
 		expect(items[0].json).toMatchObject({ finalstatus: 1, result: { dn: '100', status: 'Dialing', party_dn: '101' } });
 		// the call exists: 101 rings
-		expect([...(server.callControl.dns.get('101')?.participants.values() ?? [])]).toEqual([expect.objectContaining({ status: 'Ringing' })]);
-		expect(server.requests.find((r) => r.kind === 'callcontrol')?.headers.authorization).toMatch(/^Bearer /);
+		expect([...(xapi().callControl.dns.get('101')?.participants.values() ?? [])]).toEqual([expect.objectContaining({ status: 'Ringing' })]);
+		expect(xapi().requests.find((r) => r.kind === 'callcontrol')?.headers.authorization).toMatch(/^Bearer /);
 	});
 
 	it('Make Call from one of the DN\'s devices: the device id is URL-encoded in the path', async () => {
-		const device = server.callControl.dns.get('100')?.devices[1].device_id ?? '';
+		const device = xapi().callControl.dns.get('100')?.devices[1].device_id ?? '';
 		const { error } = await run(cc('placeCall', { callControlFrom: 'device', callControlDevice: dn(device), callControlDestination: '+4930123' }));
 		expect(error).toBeUndefined();
-		expect(server.callControl.actions[0].path).toBe(`/callcontrol/100/devices/${encodeURIComponent(device)}/makecall`);
-		expect(server.callControl.actions[0].status).toBe(200);
+		expect(xapi().callControl.actions[0].path).toBe(`/callcontrol/100/devices/${encodeURIComponent(device)}/makecall`);
+		expect(xapi().callControl.actions[0].status).toBe(200);
 	});
 
 	it('Answer, Divert (with reason), Transfer To, Route To, Attach Data and Drop act on the simulated calls', async () => {
@@ -59,12 +52,12 @@ describe('Call Control resource', () => {
 		expect(ringing).toBeDefined();
 		const id = String(ringing?.id);
 		expect((await run(cc('answer', { callControlParticipant: byId(id) }))).error).toBeUndefined();
-		expect(server.callControl.find(Number(id))?.status).toBe('Connected');
+		expect(xapi().callControl.find(Number(id))?.status).toBe('Connected');
 		expect((await run(cc('attachData', { callControlParticipant: byId(id), callControlAttachedData: '{"crmId":42}' }))).error).toBeUndefined();
-		expect(server.callControl.attached.get(Number(id))).toEqual({ crmId: 42 });
+		expect(xapi().callControl.attached.get(Number(id))).toEqual({ crmId: 42 });
 		const transferred = await run(cc('transferTo', { callControlParticipant: byId(id), callControlDestination: '102' }));
 		expect(transferred.error).toBeUndefined();
-		expect(server.callControl.find(Number(id))).toBeUndefined();
+		expect(xapi().callControl.find(Number(id))).toBeUndefined();
 		expect(transferred.items[0].json).toMatchObject({ result: { dn: '102', status: 'Ringing', referred_by_dn: '100' } });
 
 		const other = ringingAt('101');
@@ -74,7 +67,7 @@ describe('Call Control resource', () => {
 		expect((await run(cc('routeTo', { callControlDn: dn('900'), callControlParticipant: byId(String(atRoutePoint?.id)), callControlDestination: '800' }))).error).toBeUndefined();
 		const last = ringingAt('102');
 		expect((await run(cc('drop', { callControlDn: dn('102'), callControlParticipant: byId(String(last?.id)) }))).error).toBeUndefined();
-		expect(server.callControl.find(Number(last?.id))).toBeUndefined();
+		expect(xapi().callControl.find(Number(last?.id))).toBeUndefined();
 		expect(actions().map((line) => line.replace(/participants\/\d+/, 'participants/N'))).toEqual([
 			'POST /callcontrol/100/participants/N/answer {} 200',
 			'POST /callcontrol/100/participants/N/attach_participant_data {"attacheddata":{"crmId":42}} 200',
@@ -98,21 +91,21 @@ describe('Call Control resource', () => {
 	});
 
 	it('one token for every request of a credential', async () => {
-		const store = new CredentialStore(xapiCredentials(server));
+		const store = new CredentialStore(xapiCredentials(xapi()));
 		await run(cc('getDnState'), store);
 		await run(cc('listDevices'), store);
 		await run(cc('placeCall', { callControlDestination: '101' }), store);
-		expect(server.tokensIssued).toBe(1);
+		expect(xapi().tokensIssued).toBe(1);
 	});
 
 	it('renews the token once after a 401 and sends the request again', async () => {
-		const store = new CredentialStore(xapiCredentials(server));
+		const store = new CredentialStore(xapiCredentials(xapi()));
 		await run(cc('getDnState'), store);
-		server.revokeTokens();
+		xapi().revokeTokens();
 		const { error, items } = await run(cc('listDevices'), store);
 		expect(error).toBeUndefined();
 		expect(items).toHaveLength(2);
-		expect(server.tokensIssued).toBe(2);
+		expect(xapi().tokensIssued).toBe(2);
 	});
 
 	it('3CX\'s refusal is an error with its reason', async () => {
@@ -149,17 +142,17 @@ describe('Call Control resource', () => {
 	])('refuses bad input before sending anything (%#)', async (parameters, message) => {
 		const { error } = await run(parameters);
 		expect(error?.message).toContain(message);
-		expect(server.requests.filter((r) => r.kind === 'callcontrol')).toEqual([]);
+		expect(xapi().requests.filter((r) => r.kind === 'callcontrol')).toEqual([]);
 	});
 
 	it('lists DNs, a DN\'s devices and its participants for the resource locators', async () => {
 		const ringing = ringingAt('101');
 		const context = (parameters: INodeParameters) =>
-			loadOptionsContext({ parameters, credentials: xapiCredentials(server) }) as unknown as ILoadOptionsFunctions;
+			loadOptionsContext({ parameters, credentials: xapiCredentials(xapi()) }) as unknown as ILoadOptionsFunctions;
 		const dns = await callControlListSearch.searchCallControlDns.call(context(cc('placeCall')), 'route');
 		expect(dns.results).toEqual([{ name: '900 (route point)', value: '900' }]);
 		const devices = await callControlListSearch.searchCallControlDevices.call(context(cc('placeCall')));
-		expect(devices.results.map((r) => r.value)).toEqual(server.callControl.dns.get('100')?.devices.map((d) => d.device_id));
+		expect(devices.results.map((r) => r.value)).toEqual(xapi().callControl.dns.get('100')?.devices.map((d) => d.device_id));
 		const participants = await callControlListSearch.searchCallControlParticipants.call(context(cc('drop', { callControlDn: dn('101') })));
 		expect(participants.results).toEqual([{ name: `${ringing?.id}: Ringing ACME Corp`, value: String(ringing?.id) }]);
 	});
