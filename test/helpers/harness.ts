@@ -702,6 +702,31 @@ export function testAdditionalData(
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
+/**
+ * The credential side every harness hands n8n-core: the store (given, or a new one holding
+ * `credentials`), and n8n's credentials helper over it for the 3CX credential type (or another).
+ */
+export function credentialWorld(options: {
+	credentialType?: ICredentialType;
+	extraCredentialTypes?: ICredentialType[];
+	credentialStore?: CredentialStore;
+	credentials?: ICredentialDataDecryptedObject;
+}): { store: CredentialStore; credentialsHelper: TestCredentialsHelper } {
+	const credentialType = options.credentialType ?? threeCxCredentialType();
+	const registry = new CredentialTypeRegistry([credentialType, ...(options.extraCredentialTypes ?? [])]);
+	const store = options.credentialStore ?? new CredentialStore(options.credentials ?? {}, { type: credentialType.name });
+	return { store, credentialsHelper: new TestCredentialsHelper(registry).addStore(store) };
+}
+
+/** n8n's node-type registry for a workflow of one node type, known under `name`. */
+export function oneNodeType(nodeType: INodeType, name: string): INodeTypes {
+	return {
+		getByName: () => nodeType,
+		getByNameAndVersion: () => nodeType,
+		getKnownTypes: () => ({ [name]: { className: nodeType.constructor.name, sourcePath: '' } }),
+	};
+}
+
 /** Node type, credential store, workflow and additionalData, as runNode and loadOptionsContext use them. */
 function prepare(options: RunNodeOptions) {
 	const runtime = setupN8nRuntime();
@@ -711,19 +736,9 @@ function prepare(options: RunNodeOptions) {
 	if (options.nodeType && options.applyRequestOptions !== false) {
 		DirectoryLoader.applyDeclarativeNodeOptionParameters(nodeType);
 	}
-	const credentialType = options.credentialType ?? threeCxCredentialType();
-	const registry = new CredentialTypeRegistry([credentialType, ...(options.extraCredentialTypes ?? [])]);
-
-	const store =
-		options.credentialStore ?? new CredentialStore(options.credentials ?? {}, { type: credentialType.name });
-	const credentialsHelper = new TestCredentialsHelper(registry).addStore(store);
-
+	const { store, credentialsHelper } = credentialWorld(options);
 	const nodeTypeName = options.nodeTypeName ?? `${PACKAGE_NAME}.${nodeType.description.name}`;
-	const nodeTypes: INodeTypes = {
-		getByName: () => nodeType,
-		getByNameAndVersion: () => nodeType,
-		getKnownTypes: () => ({ [nodeTypeName]: { className: nodeType.constructor.name, sourcePath: '' } }),
-	};
+	const nodeTypes = oneNodeType(nodeType, nodeTypeName);
 
 	const node: INode = {
 		id: 'b7d2c4e0-3c00-4c3c-9c3c-000000000001',

@@ -19,7 +19,6 @@ import type {
 	INodeExecutionData,
 	INodeParameters,
 	INodeType,
-	INodeTypes,
 	ITriggerResponse,
 	IWorkflowExecuteAdditionalData,
 	WorkflowActivateMode,
@@ -29,12 +28,11 @@ import { Workflow, deepCopy } from 'n8n-workflow';
 
 import {
 	CredentialStore,
-	CredentialTypeRegistry,
 	PACKAGE_NAME,
-	TestCredentialsHelper,
+	credentialWorld,
 	n8nRuntime,
+	oneNodeType,
 	testAdditionalData,
-	threeCxCredentialType,
 } from './harness';
 import { ensureWebSocket } from './live-calls';
 import { ThreeCxLiveCallTrigger } from '../../nodes/ThreeCxLiveCallTrigger/ThreeCxLiveCallTrigger.node';
@@ -73,15 +71,8 @@ export interface LiveHarness {
 export function createLiveHarness(options: LiveHarnessOptions): LiveHarness {
 	const runtime = n8nRuntime();
 	const nodeType: INodeType = options.nodeType ?? new ThreeCxLiveCallTrigger();
-	const credentialType = threeCxCredentialType();
-	const registry = new CredentialTypeRegistry([credentialType]);
-	const store = options.credentialStore ?? new CredentialStore(options.credentials ?? {}, { type: credentialType.name });
-	const credentialsHelper = new TestCredentialsHelper(registry).addStore(store);
-	const nodeTypes: INodeTypes = {
-		getByName: () => nodeType,
-		getByNameAndVersion: () => nodeType,
-		getKnownTypes: () => ({ [LIVE_NODE_TYPE]: { className: 'ThreeCxLiveCallTrigger', sourcePath: '' } }),
-	};
+	const { store, credentialsHelper } = credentialWorld(options);
+	const nodeTypes = oneNodeType(nodeType, LIVE_NODE_TYPE);
 	const node: INode = {
 		id: 'c3c3c3c3-0000-4000-8000-0000000000a1',
 		name: '3CX Live Call Trigger',

@@ -25,7 +25,6 @@ import type {
 	INodeExecutionData,
 	INodeParameters,
 	INodeType,
-	INodeTypes,
 	IPollFunctions,
 	WorkflowActivateMode,
 	WorkflowExecuteMode,
@@ -34,12 +33,11 @@ import { Workflow, deepCopy } from 'n8n-workflow';
 
 import {
 	CredentialStore,
-	CredentialTypeRegistry,
 	PACKAGE_NAME,
-	TestCredentialsHelper,
+	credentialWorld,
 	n8nRuntime,
+	oneNodeType,
 	testAdditionalData,
-	threeCxCredentialType,
 } from './harness';
 import { ThreeCxTrigger } from '../../nodes/ThreeCxTrigger/ThreeCxTrigger.node';
 
@@ -90,15 +88,8 @@ export function createTriggerHarness(options: TriggerHarnessOptions): TriggerHar
 	const runtime = n8nRuntime();
 	const nodeType: INodeType = options.nodeType ?? new ThreeCxTrigger();
 	const nodeTypeName = options.nodeTypeName ?? TRIGGER_NODE_TYPE;
-	const credentialType = threeCxCredentialType();
-	const registry = new CredentialTypeRegistry([credentialType]);
-	const store = options.credentialStore ?? new CredentialStore(options.credentials ?? {}, { type: credentialType.name });
-	const credentialsHelper = new TestCredentialsHelper(registry).addStore(store);
-	const nodeTypes: INodeTypes = {
-		getByName: () => nodeType,
-		getByNameAndVersion: () => nodeType,
-		getKnownTypes: () => ({ [nodeTypeName]: { className: nodeType.constructor.name, sourcePath: '' } }),
-	};
+	const { store, credentialsHelper } = credentialWorld(options);
+	const nodeTypes = oneNodeType(nodeType, nodeTypeName);
 	const node: INode = {
 		id: 'c3c3c3c3-0000-4000-8000-000000000009',
 		name: '3CX Trigger',
