@@ -129,16 +129,12 @@ function baselineWorkflow(basicAuth = false) {
 		name: basicAuth ? 'e2e: Webhook (Basic Auth) -> If -> Code (baseline)' : 'e2e: Webhook -> If -> Code (baseline)',
 		active: false,
 		nodes: [
-			{
-				id: crypto.randomUUID(),
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: crypto.randomUUID(),
-				parameters: { httpMethod: 'POST', path: basicAuth ? BASELINE_AUTH_PATH : BASELINE_PATH, responseMode: 'lastNode', options: {}, ...(basicAuth ? { authentication: 'basicAuth' } : {}) },
-				...(basicAuth ? { credentials: { httpBasicAuth: { id: BASIC_CREDENTIAL_ID, name: 'Basic (e2e)' } } } : {}),
-			},
+			basicAuth
+				? inst.webhookNode(BASELINE_AUTH_PATH, {
+						extra: { authentication: 'basicAuth' },
+						credentials: { httpBasicAuth: { id: BASIC_CREDENTIAL_ID, name: 'Basic (e2e)' } },
+					})
+				: inst.webhookNode(BASELINE_PATH),
 			ifNode([220, 0], '={{ $json.body.event }}'),
 			{ id: crypto.randomUUID(), name: 'Log Call', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [440, -100], parameters: {} },
 			codeNode('Find Contact', [440, 100]),

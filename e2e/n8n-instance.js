@@ -15,6 +15,7 @@
  *   const server = await n8n.start({ port });            // `n8n start`, waits for readiness
  *   await server.stop();                                 // SIGTERM to its process group, then SIGKILL
  */
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -468,8 +469,28 @@ function parseExecuteOutput(stdout) {
 	return null;
 }
 
+/**
+ * n8n's own Webhook node (v2) as a workflow holds it, answering when the last node has run; `extra`
+ * adds to its parameters (e.g. responseData, authentication), `credentials` to the node.
+ * @param {string} webhookPath
+ * @param {{ method?: string, extra?: Record<string, unknown>, credentials?: Record<string, { id: string, name: string }> }} [options]
+ */
+function webhookNode(webhookPath, { method = 'POST', extra = {}, credentials } = {}) {
+	return {
+		id: crypto.randomUUID(),
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId: crypto.randomUUID(),
+		parameters: { httpMethod: method, path: webhookPath, responseMode: 'lastNode', options: {}, ...extra },
+		...(credentials ? { credentials } : {}),
+	};
+}
+
 module.exports = {
 	parseExecuteOutput,
+	webhookNode,
 	REPO,
 	CACHE,
 	PACKAGE_NAME,

@@ -412,7 +412,7 @@ function workflow3cx(nodeCfg, getCase) {
 		name: 'queue: Webhook -> 3CX Users > Get',
 		active: false,
 		nodes: [
-			webhookNode(WORKFLOW_3CX.path),
+			inst.webhookNode(WORKFLOW_3CX.path, { method: 'GET' }),
 			{
 				id: crypto.randomUUID(),
 				name: nodeCfg.nodeName,
@@ -435,7 +435,7 @@ function workflowHttp(nodeCfg, fakeUrl, userPath) {
 		name: 'queue: Webhook -> HTTP Request (3CX OAuth2 API credential)',
 		active: false,
 		nodes: [
-			webhookNode(WORKFLOW_HTTP.path),
+			inst.webhookNode(WORKFLOW_HTTP.path, { method: 'GET' }),
 			{
 				id: crypto.randomUUID(),
 				name: 'HTTP Request',
@@ -449,18 +449,6 @@ function workflowHttp(nodeCfg, fakeUrl, userPath) {
 		connections: { Webhook: { main: [[{ node: 'HTTP Request', type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
 		pinData: {},
-	};
-}
-
-function webhookNode(webhookPath) {
-	return {
-		id: crypto.randomUUID(),
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		position: [0, 0],
-		webhookId: crypto.randomUUID(),
-		parameters: { httpMethod: 'GET', path: webhookPath, responseMode: 'lastNode', options: {} },
 	};
 }
 

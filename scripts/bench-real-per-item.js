@@ -40,15 +40,7 @@ function writeMinimalExtension(dir) {
 /** Webhook -> Code (n items) [-> the node under test], answering when the last node ends, with no data. */
 function workflow(id, webhookPath, tested) {
 	const nodes = [
-		{
-			id: crypto.randomUUID(),
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			position: [0, 0],
-			webhookId: crypto.randomUUID(),
-			parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'lastNode', responseData: 'noData', options: {} },
-		},
+		inst.webhookNode(webhookPath, { extra: { responseData: 'noData' } }),
 		{
 			id: crypto.randomUUID(),
 			name: 'Items',
