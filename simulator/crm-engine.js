@@ -269,16 +269,19 @@ function splitTop(s, sep) {
 	return parts;
 }
 
-/** Index of the `]` closing the `[` at `open`, or -1. @param {string} s @param {number} open */
-function closing(s, open) {
+/**
+ * Index of the bracket closing the one at `open` (`[` by default, `(` with `pair` '()'), outside
+ * quoted text, or -1. @param {string} s @param {number} open @param {string} [pair]
+ */
+function closing(s, open, pair = '[]') {
 	let depth = 0;
 	let quoted = false;
 	for (let i = open; i < s.length; i++) {
 		const c = s[i];
 		if (c === '"') quoted = !quoted;
 		if (quoted) continue;
-		if (c === '[') depth++;
-		else if (c === ']') {
+		if (c === pair[0]) depth++;
+		else if (c === pair[1]) {
 			depth--;
 			if (depth === 0) return i;
 		}
@@ -351,22 +354,7 @@ function evaluateGroup(inner, vars) {
 		while (rest) {
 			const m = /^\.([A-Za-z_]\w*)\(/.exec(rest);
 			if (!m) return undefined;
-			let depth = 0;
-			let quoted = false;
-			let close = -1;
-			for (let i = m[0].length - 1; i < rest.length; i++) {
-				const c = rest[i];
-				if (c === '"') quoted = !quoted;
-				if (quoted) continue;
-				if (c === '(') depth++;
-				else if (c === ')') {
-					depth--;
-					if (depth === 0) {
-						close = i;
-						break;
-					}
-				}
-			}
+			const close = closing(rest, m[0].length - 1, '()');
 			if (close < 0) return undefined;
 			const argText = rest.slice(m[0].length, close);
 			const args = argText.trim() ? splitTop(argText, ',').map((a) => argument(a, vars)) : [];
