@@ -16,10 +16,7 @@
 const path = require('path');
 const { spawnSync } = require('child_process');
 
-function percentile(values, p) {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
+const { percentile } = require('./bench-stats');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

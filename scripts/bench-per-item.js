@@ -16,10 +16,7 @@ const path = require('path');
 const ROUNDS = 9;
 const ITEMS = 100;
 
-function median(values) {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)];
-}
+const { median } = require('./bench-stats');
 
 /** A minimal declarative node doing the same GET: what RoutingNode and HTTP cost without our 404 properties. */
 function minimalNode() {
@@ -73,7 +70,7 @@ async function perItemSetup() {
 		if (result.items.length !== items.length) throw new Error(`expected ${items.length} items, got ${result.items.length}`);
 		return { wall: result.durationMs, cpu: (used.user + used.system) / 1000 };
 	};
-	return { server, store, items, ours, floor, run, runNode };
+	return { server, ours, floor, run };
 }
 
 /**
@@ -114,7 +111,7 @@ function perItemAcrossProcesses(processes = 3) {
 	return { runs, wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)) };
 }
 
-module.exports = { minimalNode, perItemSetup, perItemRounds, perItemAcrossProcesses, median };
+module.exports = { minimalNode, perItemSetup, perItemRounds, perItemAcrossProcesses };
 
 if (require.main === module) {
 	perItemRounds().then(

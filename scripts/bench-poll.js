@@ -16,10 +16,7 @@ const os = require('os');
 const path = require('path');
 const fs = require('fs');
 
-function median(values) {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)];
-}
+const { median } = require('./bench-stats');
 
 function ms(n) {
 	return `${n.toFixed(n < 10 ? 2 : 1)} ms`;

@@ -21,7 +21,8 @@ const os = require('node:os');
 const path = require('node:path');
 
 const inst = require('../e2e/n8n-instance');
-const { minimalNode, median } = require('./bench-per-item');
+const { minimalNode } = require('./bench-per-item');
+const { median } = require('./bench-stats');
 
 const CREDENTIAL = { id: 'benchPerItemCr01', name: '3CX (bench)' };
 const ITEMS = 200;

@@ -58,10 +58,7 @@ const { benchRealPerItem } = require('./bench-real-per-item');
 const ROOT = path.resolve(__dirname, '..');
 const DIST_NODE = path.join(ROOT, 'dist', 'nodes', 'ThreeCx', 'ThreeCx.node.js');
 
-function median(values) {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)];
-}
+const { median } = require('./bench-stats');
 
 function ms(n) {
 	return `${n.toFixed(n < 10 ? 3 : 1)} ms`;
