@@ -10,10 +10,13 @@
 async function addMissedCall(fake) {
 	const clock = await (await fetch(`${fake}/__sim/clock`)).json();
 	const now = Date.parse(clock.now);
+	// Fetch Test Event shows the newest missed call whose legs have settled (ended 60 s ago): this one
+	// ended 65 s before now, so it is settled by the fetch and newer than every call an earlier e2e
+	// step placed in the same simulator (e2e/trigger-calls.js ends with a whole quiet poll interval).
 	const segment = {
 		CallId: 990001,
-		SegmentStartTime: new Date(now - 5 * 60_000).toISOString(),
-		SegmentEndTime: new Date(now - 4 * 60_000).toISOString(),
+		SegmentStartTime: new Date(now - 75_000).toISOString(),
+		SegmentEndTime: new Date(now - 65_000).toISOString(),
 		SrcExternal: true,
 		SrcDn: '10000',
 		SrcCallerNumber: '+4930555123',
